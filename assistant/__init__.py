@@ -1,0 +1,21 @@
+"""Question answering over news articles, with exact, checked citations; works offline."""
+
+from .answer import Answer, AnswerSentence
+from .citations import Citation
+from .errors import AssistantError, LLMError
+from .ingest import IngestReport
+from .service import Assistant
+from .settings import Settings
+from .store import StoredDocument
+
+__all__ = [
+    "Answer",
+    "AnswerSentence",
+    "Assistant",
+    "AssistantError",
+    "Citation",
+    "IngestReport",
+    "LLMError",
+    "Settings",
+    "StoredDocument",
+]

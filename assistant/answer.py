@@ -1,0 +1,203 @@
+"""Retrieved passages -> an answer with citations. `extractive` picks sentences; no LLM.
+
+It scores each passage for how directly it answers (embedding similarity, how much of the
+question's rarer words it covers, whether it holds the kind of thing asked for), leads with the
+best one, names the speaker of a quote, and abstains when even the best passage is unlikely to
+answer. The answerability model's coefficients were fitted on SQuAD (bench/calibrate.py).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .citations import Citation, CitationList, Span
+from .lexical import terms
+from .retrieve import Passage
+from .store import IndexStore
+
+ABSTAIN_TEXT = "The articles don't say."
+
+# Answerability = sigmoid(w . features + b); fitted by bench/calibrate.py on SQuAD dev.
+ANSWERABILITY = {"dense": 9.0, "coverage": 5.0, "bias": -6.0}
+
+
+@dataclass(frozen=True)
+class AnswerSentence:
+    text: str
+    citations: list[int]
+    supported: bool = True
+
+
+@dataclass
+class Answer:
+    """What `Assistant.ask` returns."""
+
+    text: str
+    citations: list[Citation]
+    abstained: bool
+    backend: str
+    question: str = ""  # the standalone question that was answered
+    sentences: list[AnswerSentence] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    note: str = ""  # e.g. why the LLM was not used
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "answer": self.text,
+            "abstained": self.abstained,
+            "backend": self.backend,
+            "question": self.question,
+            "citations": [c.to_dict() for c in self.citations],
+            "sentences": [
+                {"text": s.text, "citations": s.citations, "supported": s.supported}
+                for s in self.sentences
+            ],
+            "timings_ms": self.timings_ms,
+            "note": self.note,
+        }
+
+
+def abstention(question: str, backend: str, reason: str = "") -> Answer:
+    shown = " ".join(question.split())
+    shown = shown if len(shown) <= 200 else shown[:199] + "…"
+    return Answer(
+        text=f"{ABSTAIN_TEXT} Nothing in them answers “{shown}”.",
+        citations=[],
+        abstained=True,
+        backend=backend,
+        question=question,
+        note=reason,
+    )
+
+
+@dataclass(frozen=True)
+class Scored:
+    passage: Passage
+    score: float
+    answerability: float
+    coverage: float
+
+
+_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)s?\b")
+_MONTH = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\b"
+)
+_NUMBER = re.compile(r"\d")
+_NAME_RUN = re.compile(r"\b[A-Z][a-z’'-]+\s+[A-Z][a-z’'-]+")
+_PLACE = re.compile(r"\b(in|at|from|near|of)\s+(the\s+)?[A-Z][a-z]+")
+
+
+def expected_type(question: str) -> str:
+    q = question.lower()
+    if re.search(r"\b(what|which)\s+year\b|\bwhen\b|\bwhat\s+date\b", q):
+        return "time"
+    if re.search(r"\bhow\s+(many|much|long|old|far|big)\b|\bwhat\s+(percentage|number)\b", q):
+        return "number"
+    if re.search(r"\bwho(m|se)?\b", q):
+        return "person"
+    if re.search(r"\bwhere\b|\b(which|what)\s+(city|country|place|capital|town|state)\b", q):
+        return "place"
+    return "other"
+
+
+def _type_match(kind: str, passage: Passage) -> float:
+    text = passage.text
+    if kind == "time":
+        return 1.0 if _YEAR.search(text) or _MONTH.search(text) else 0.0
+    if kind == "number":
+        return 1.0 if _NUMBER.search(text) else 0.0
+    if kind == "person":
+        return 1.0 if passage.speaker or _NAME_RUN.search(text) else 0.0
+    if kind == "place":
+        return 1.0 if _PLACE.search(text) else 0.0
+    return 0.0
+
+
+class ExtractiveAnswerer:
+    """Answers with the sentences of the articles themselves."""
+
+    name = "extractive"
+
+    def __init__(self, store: IndexStore, abstain_below: float, max_citations: int) -> None:
+        self.store = store
+        self.abstain_below = abstain_below
+        self.max_citations = max_citations
+
+    def coverage(self, question_terms: set[str], text: str) -> float:
+        """Share of the question's rarer words (IDF-weighted) that appear in the text."""
+        if not question_terms:
+            return 0.0
+        present = set(terms(text))
+        n = max(self.store.table.size, 1)
+        weights = {
+            t: math.log(1.0 + n / (1.0 + self.store.document_frequency(t))) for t in question_terms
+        }
+        total = sum(weights.values())
+        return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
+
+    def score(self, question: str, passages: list[Passage]) -> list[Scored]:
+        q_terms = set(terms(question))
+        kind = expected_type(question)
+        scored = []
+        for p in passages:
+            own = p.speaker + " " + p.text if p.quoted else p.text
+            cov = self.coverage(q_terms, own)
+            raw = (
+                ANSWERABILITY["dense"] * p.dense
+                + ANSWERABILITY["coverage"] * cov
+                + ANSWERABILITY["bias"]
+            )
+            answerability = 1.0 / (1.0 + math.exp(-raw))
+            score = p.dense + 0.6 * cov + 0.08 * _type_match(kind, p) + 0.5 * p.fused
+            scored.append(Scored(p, score, answerability, cov))
+        scored.sort(key=lambda s: -s.score)
+        return scored
+
+    def answer(self, question: str, passages: list[Passage]) -> Answer:
+        if not passages:
+            return abstention(question, self.name, "nothing in the index matches the question")
+        ranked = self.score(question, passages)
+        best = ranked[0]
+        if best.answerability < self.abstain_below:
+            return abstention(question, self.name)
+        chosen = [best]
+        for other in ranked[1 : self.max_citations]:
+            if (
+                other.score >= 0.92 * best.score
+                and other.answerability >= self.abstain_below
+                and other.passage.text != best.passage.text
+            ):
+                chosen.append(other)
+        return self._compose(question, [c.passage for c in chosen])
+
+    def _compose(self, question: str, passages: list[Passage]) -> Answer:
+        cites = CitationList()
+        sentences: list[AnswerSentence] = []
+        q_lower = question.lower()
+        for p in passages:
+            doc = p.document
+            if p.quoted and p.speaker.lower() not in q_lower:
+                speaker_n = cites.cite(Span(doc, p.speaker_start, p.speaker_end))
+                quote_n = cites.cite(Span(doc, p.start, p.end))
+                quote = p.text.strip('“”"«» ')
+                text = f"{_speaker_name(p.speaker)} [{speaker_n}] said: “{quote}” [{quote_n}]"
+                sentences.append(AnswerSentence(text, [speaker_n, quote_n]))
+            else:
+                n = cites.cite(Span(doc, p.start, p.end))
+                sentences.append(AnswerSentence(f"{p.text} [{n}]", [n]))
+        return Answer(
+            text=" ".join(s.text for s in sentences),
+            citations=cites.citations,
+            abstained=False,
+            backend=self.name,
+            question=question,
+            sentences=sentences,
+        )
+
+
+def _speaker_name(span: str) -> str:
+    return span.rstrip(",;: ")

@@ -1,0 +1,68 @@
+"""Citations: exact character spans of a document, numbered in the order an answer uses them."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .store import StoredDocument
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A quoted span: `document text[start:end] == quote`."""
+
+    n: int
+    quote: str
+    title: str
+    source: str
+    start: int
+    end: int
+    author: str = ""
+    context: str = ""  # the paragraph around the quote, for showing it in place
+    context_start: int = 0  # offset of `context` in the document text
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A span to cite, before it gets its number."""
+
+    document: StoredDocument
+    start: int
+    end: int
+
+
+class CitationList:
+    """Hands out numbers to spans, reusing the number of a span cited twice."""
+
+    def __init__(self) -> None:
+        self._numbers: dict[tuple[str, int, int], int] = {}
+        self.citations: list[Citation] = []
+
+    def cite(self, span: Span) -> int:
+        key = (span.document.doc_id, span.start, span.end)
+        if key in self._numbers:
+            return self._numbers[key]
+        n = len(self.citations) + 1
+        text = span.document.text
+        para_start = text.rfind("\n", 0, span.start) + 1
+        para_end = text.find("\n", span.end)
+        para_end = len(text) if para_end < 0 else para_end
+        self.citations.append(
+            Citation(
+                n=n,
+                quote=text[span.start : span.end],
+                title=span.document.title,
+                source=span.document.source,
+                start=span.start,
+                end=span.end,
+                author=span.document.author,
+                context=text[para_start:para_end],
+                context_start=para_start,
+            )
+        )
+        self._numbers[key] = n
+        return n

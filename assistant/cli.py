@@ -1,0 +1,135 @@
+"""The `assistant` command: a thin shell over the `Assistant` API."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .answer import Answer
+from .errors import AssistantError
+from .service import Assistant
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="assistant", description="Ask questions about news articles; answers cite the text."
+    )
+    parser.add_argument(
+        "--index", metavar="DIR", help="index folder (default: ASSISTANT_INDEX_DIR)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="add or update articles (.txt, .md, .html files or folders)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+
+    p = sub.add_parser("ask", help="answer one question")
+    p.add_argument("question")
+    p.add_argument(
+        "--history",
+        action="append",
+        default=[],
+        metavar="Q",
+        help="an earlier question of the same chat (repeat, oldest first)",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    sub.add_parser("chat", help="chat in the terminal")
+
+    p = sub.add_parser("serve", help="start the web chat")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=7860)
+
+    sub.add_parser("documents", help="list the indexed articles")
+    for name in ("ingest", "ask", "chat", "serve", "documents"):
+        sub.choices[name].add_argument(
+            "--index", metavar="DIR", default=argparse.SUPPRESS, help="index folder"
+        )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _open(args: argparse.Namespace) -> Assistant:
+    return Assistant.open(Path(args.index) if args.index else None)
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "serve":
+        from .ui import serve
+
+        serve(_open(args), host=args.host, port=args.port)
+        return 0
+    assistant = _open(args)
+    if args.command == "ingest":
+        report = assistant.ingest(args.paths)
+        for path in report.added:
+            print(f"added      {path}")
+        for path in report.updated:
+            print(f"updated    {path}")
+        for path in report.unchanged:
+            print(f"unchanged  {path}")
+        for path, reason in report.failed:
+            print(f"failed     {path}: {reason}", file=sys.stderr)
+        print(report.summary())
+        return 0 if report.ok else 1
+    if args.command == "ask":
+        answer = assistant.ask(args.question, history=args.history)
+        if args.json:
+            print(json.dumps(answer.to_dict(), ensure_ascii=False))
+        else:
+            print(format_answer(answer))
+        return 0
+    if args.command == "documents":
+        for doc in assistant.documents():
+            author = f" by {doc.author}" if doc.author else ""
+            print(f"{doc.title}{author}\n    {doc.source}")
+        return 0
+    if args.command == "chat":
+        return _chat(assistant)
+    raise AssertionError(args.command)
+
+
+def format_answer(answer: Answer) -> str:
+    lines = [answer.text]
+    unsupported = [s.text for s in answer.sentences if not s.supported]
+    for text in unsupported:
+        lines.append(f"  (not supported by the cited passages: {text})")
+    if answer.note:
+        lines.append(f"  ({answer.note})")
+    for c in answer.citations:
+        lines.append(f"[{c.n}] “{c.quote}”\n    {c.title} ({c.source}, chars {c.start}-{c.end})")
+    return "\n".join(lines)
+
+
+def _chat(assistant: Assistant) -> int:
+    history: list[str] = []
+    print(f"Ask about the articles ({assistant.backend}). Empty line or Ctrl-D to quit.")
+    while True:
+        try:
+            question = input("> ")
+        except EOFError:
+            print()
+            return 0
+        if not question.strip():
+            return 0
+        try:
+            answer = assistant.ask(question, history=history)
+        except AssistantError as exc:
+            print(f"error: {exc}")
+            continue
+        print(format_answer(answer))
+        history.append(question)

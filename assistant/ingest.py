@@ -1,0 +1,181 @@
+"""Paths -> cleaned articles -> sentence nodes with embeddings -> committed to the index.
+
+Each file is read, cleaned, split and embedded before the index is touched, so a file that
+fails leaves the index as it was, and fails alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from llama_index.core.schema import TextNode
+
+from .clean import SUPPORTED_SUFFIXES, Article, read_article
+from .embeddings import MiniLMEmbedding
+from .errors import AssistantError
+from .sentences import Sentence, split_sentences
+from .store import IndexStore
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did, file by file."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(self.added)} added",
+            f"{len(self.updated)} updated",
+            f"{len(self.unchanged)} unchanged",
+            f"{len(self.failed)} failed",
+        ]
+        return ", ".join(parts)
+
+
+Progress = Callable[[int, int, str], None]
+
+
+def expand_paths(paths: Iterable[str | Path], report: IngestReport) -> list[Path]:
+    """Files to ingest: each file named, and the supported files inside each folder named."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            supported = [p for p in found if p.suffix.lower() in SUPPORTED_SUFFIXES]
+            for p in found:
+                if p.suffix.lower() not in SUPPORTED_SUFFIXES:
+                    report.failed.append(
+                        (
+                            str(p),
+                            f"unsupported file type '{p.suffix or 'none'}'; "
+                            "only .txt, .md and .html articles are read",
+                        )
+                    )
+            if not found:
+                report.failed.append((str(path), "the folder holds no files; add articles to it"))
+            files.extend(supported)
+        elif path.is_file():
+            files.append(path)
+        else:
+            report.failed.append(
+                (str(path), "no such file or folder; check the path and try again")
+            )
+    return files
+
+
+def doc_id_for(source: str) -> str:
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
+
+
+def index_text(text: str, sentence: Sentence) -> str:
+    """What BM25 and the embedding see for a sentence: the sentence, led by its speaker."""
+    body = text[sentence.start : sentence.end]
+    if sentence.speaker_start >= 0 and sentence.speaker_start < sentence.start:
+        speaker = text[sentence.speaker_start : sentence.speaker_end]
+        return f"{speaker}: {body}"
+    return body
+
+
+def build_nodes(article: Article, doc_id: str, version: str) -> list[TextNode]:
+    nodes = []
+    for position, sentence in enumerate(split_sentences(article.text)):
+        nodes.append(
+            TextNode(
+                id_=f"{doc_id}-{version}-{position}",
+                text=index_text(article.text, sentence),
+                metadata={
+                    "article_id": doc_id,
+                    "version": version,
+                    "position": position,
+                    "start": sentence.start,
+                    "end": sentence.end,
+                    "speaker_start": sentence.speaker_start,
+                    "speaker_end": sentence.speaker_end,
+                    "title": article.title,
+                    "source": article.source,
+                },
+                excluded_embed_metadata_keys=[
+                    "article_id",
+                    "version",
+                    "position",
+                    "start",
+                    "end",
+                    "speaker_start",
+                    "speaker_end",
+                    "source",
+                    "title",
+                ],
+            )
+        )
+    return nodes
+
+
+def ingest(
+    store: IndexStore,
+    embed: MiniLMEmbedding,
+    paths: Iterable[str | Path],
+    progress: Progress | None = None,
+) -> IngestReport:
+    report = IngestReport()
+    files = expand_paths(paths, report)
+    if not files:
+        return report
+    with store.writing():
+        for done, path in enumerate(files):
+            if progress:
+                progress(done, len(files), str(path))
+            try:
+                _ingest_one(store, embed, path, report)
+            except AssistantError as exc:
+                report.failed.append((str(path), _reason(str(exc), path)))
+            except OSError as exc:
+                report.failed.append((str(path), f"cannot read the file ({exc.strerror or exc})"))
+        store.finish_writes()
+    if progress:
+        progress(len(files), len(files), "done")
+    return report
+
+
+def _reason(message: str, path: Path) -> str:
+    prefix = f"{path.resolve()}: "
+    return message[len(prefix) :] if message.startswith(prefix) else message
+
+
+def _ingest_one(
+    store: IndexStore, embed: MiniLMEmbedding, path: Path, report: IngestReport
+) -> None:
+    article = read_article(path)
+    doc_id = doc_id_for(article.source)
+    existing = store.documents.get(doc_id)
+    if existing is not None and existing.sha256 == article.sha256:
+        report.unchanged.append(article.source)
+        return
+    twin = store.find_hash(article.sha256)
+    if twin is not None and twin.doc_id != doc_id:
+        report.unchanged.append(article.source)
+        return
+    version = article.sha256[:12]
+    nodes = build_nodes(article, doc_id, version)
+    vectors = embed.encode([n.text for n in nodes])
+    for node, vector in zip(nodes, vectors, strict=True):
+        node.embedding = vector.tolist()
+    meta = {
+        "source": article.source,
+        "title": article.title,
+        "author": article.author,
+        "sha256": article.sha256,
+    }
+    store.commit_document(doc_id, version, article.text, meta, nodes)
+    (report.updated if existing is not None else report.added).append(article.source)

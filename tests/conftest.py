@@ -1,0 +1,50 @@
+"""Shared fixtures: a real index (Chroma on disk, real embeddings) of the bundled article."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant import Assistant, Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLES = ROOT / "data" / "articles"
+BUNDLED = ARTICLES / "russia-pakistan-india.txt"
+SHARED = Path(os.environ.get("ASSISTANT_SHARED_DIR", ROOT.parent / "shared"))
+DEV_SEED = SHARED / "eval" / "dev_seed.jsonl"
+
+
+def load_jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def offline_settings(index_dir: Path, **overrides: Any) -> Settings:
+    """Settings for the offline backend whatever the environment says about OpenAI."""
+    values: dict[str, Any] = {
+        "index_dir": index_dir,
+        "llm": "extractive",
+        "openai_api_key": None,
+        "openai_base_url": None,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture(scope="session")
+def bundled(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    """An assistant whose index holds the bundled article."""
+    index = tmp_path_factory.mktemp("bundled-index")
+    assistant = Assistant.open(settings=offline_settings(index))
+    report = assistant.ingest(ARTICLES)
+    assert report.ok and len(report.added) == 1, report
+    return assistant
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Assistant:
+    """An assistant over an empty index of its own."""
+    return Assistant.open(settings=offline_settings(tmp_path / "index"))

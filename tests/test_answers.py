@@ -1,0 +1,78 @@
+"""End to end on the bundled article: the dev questions, citations and their offsets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from assistant import Answer, Assistant
+
+from .conftest import BUNDLED, DEV_SEED, load_jsonl
+
+SEED = load_jsonl(DEV_SEED)
+
+
+def check_offsets(assistant: Assistant, answer: Answer) -> None:
+    for c in answer.citations:
+        doc = assistant.document(c.source)
+        assert doc.text[c.start : c.end] == c.quote
+        assert doc.text[c.context_start : c.context_start + len(c.context)] == c.context
+        assert c.quote in c.context
+
+
+@pytest.mark.parametrize("case", SEED, ids=[c["id"] for c in SEED])
+def test_dev_question(bundled: Assistant, case: dict[str, Any]) -> None:
+    answer = bundled.ask(case["q"], history=case.get("history"))
+    check_offsets(bundled, answer)
+    if case.get("abstain"):
+        assert answer.abstained, answer.text
+        assert answer.citations == []
+        assert answer.text.startswith("The articles don't say")
+        return
+    assert not answer.abstained, answer.text
+    assert any(s.lower() in answer.text.lower() for s in case["any"]), answer.text
+    supported = [c for c in answer.citations if any(s in c.quote for s in case["support"])]
+    assert supported, [c.quote for c in answer.citations]
+    # The passage that answers is cited first.
+    assert any(s in answer.citations[0].quote for s in case["support"] + case["any"]) or (
+        answer.citations[0].quote in answer.text.split("]")[0]
+    )
+
+
+def test_who_warned_names_the_analyst_and_cites_his_words(bundled: Assistant) -> None:
+    answer = bundled.ask("Who warned about Russia's reaction?")
+    assert "James Hackett" in answer.text
+    assert answer.text.index("James Hackett") < 40  # the answer leads with him
+    quotes = [c.quote for c in answer.citations]
+    assert any("Russia would likely weigh carefully" in q for q in quotes), quotes
+    assert any(q.startswith("James Hackett") for q in quotes), quotes
+    check_offsets(bundled, answer)
+    assert all(c.source == str(BUNDLED.resolve()) for c in answer.citations)
+    assert answer.citations[0].title.startswith("Russia And Vladimir Putin")
+    assert answer.citations[0].author == "Thomas Mackie"
+
+
+def test_follow_up_is_read_with_the_history(bundled: Assistant) -> None:
+    first = bundled.ask("Who is James Hackett?")
+    assert "International Institute for Strategic Studies" in first.text
+    follow = bundled.ask("What did he say Russia would do?", history=["Who is James Hackett?"])
+    assert "Hackett" in follow.question
+    assert "weigh carefully" in follow.text, follow.text
+    without = bundled.ask("What did he say Russia would do?")
+    assert without.question == "What did he say Russia would do?"
+
+
+def test_stream_yields_text_then_the_answer(bundled: Assistant) -> None:
+    pieces = list(bundled.stream("Who is Kamal Alam?"))
+    final = pieces[-1]
+    assert isinstance(final, Answer)
+    assert "".join(p for p in pieces[:-1] if isinstance(p, str)) == final.text
+    assert len(pieces) > 3
+
+
+def test_timings_and_backend_reported(bundled: Assistant) -> None:
+    answer = bundled.ask("Who is Kamal Alam?")
+    assert answer.backend == "extractive"
+    assert answer.timings_ms["total"] > 0
+    assert answer.timings_ms["retrieve"] > 0
