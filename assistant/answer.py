@@ -20,8 +20,10 @@ from .store import IndexStore
 
 ABSTAIN_TEXT = "The articles don't say."
 
-# Answerability = sigmoid(w . features + b); fitted by bench/calibrate.py on SQuAD dev.
+# Answerability = sigmoid(bias + sum(w * feature)); fitted by bench/calibrate.py on SQuAD dev.
 ANSWERABILITY = {"dense": 9.0, "coverage": 5.0, "bias": -6.0}
+# Which passage answers most directly: a weighted sum of the same features.
+RANKING = {"dense": 1.0, "coverage": 0.6, "window_coverage": 0.15, "type_match": 0.08, "fused": 0.5}
 
 
 @dataclass(frozen=True)
@@ -139,21 +141,41 @@ class ExtractiveAnswerer:
         total = sum(weights.values())
         return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
 
-    def score(self, question: str, passages: list[Passage]) -> list[Scored]:
+    def window_text(self, passage: Passage) -> str:
+        """The passage with its neighbouring sentences in the same paragraph or quote."""
+        store = self.store
+        row = store.row(passage.node_id)
+        doc_id = store.table.doc_ids[row]
+        start, end = passage.start, passage.end
+        for other in (row - 1, row + 1):
+            if 0 <= other < store.table.size and store.table.doc_ids[other] == doc_id:
+                o_start, o_end = (int(x) for x in store.table.offsets[other][:2])
+                start, end = min(start, o_start), max(end, o_end)
+        return passage.document.text[start:end]
+
+    def features(self, question: str, passage: Passage) -> dict[str, float]:
+        """What the ranking and the answerability model look at, for one passage."""
         q_terms = set(terms(question))
-        kind = expected_type(question)
+        own = self.coverage(q_terms, passage.text)
+        with_speaker = self.coverage(q_terms, passage.speaker + " " + passage.text)
+        return {
+            "dense": passage.dense,
+            "coverage": max(own, 0.85 * with_speaker),
+            "window_coverage": self.coverage(q_terms, self.window_text(passage)),
+            "type_match": _type_match(expected_type(question), passage),
+            "fused": passage.fused,
+        }
+
+    def score(self, question: str, passages: list[Passage]) -> list[Scored]:
         scored = []
         for p in passages:
-            own = p.speaker + " " + p.text if p.quoted else p.text
-            cov = self.coverage(q_terms, own)
-            raw = (
-                ANSWERABILITY["dense"] * p.dense
-                + ANSWERABILITY["coverage"] * cov
-                + ANSWERABILITY["bias"]
+            f = self.features(question, p)
+            raw = ANSWERABILITY["bias"] + sum(
+                w * f[name] for name, w in ANSWERABILITY.items() if name != "bias"
             )
             answerability = 1.0 / (1.0 + math.exp(-raw))
-            score = p.dense + 0.6 * cov + 0.08 * _type_match(kind, p) + 0.5 * p.fused
-            scored.append(Scored(p, score, answerability, cov))
+            score = sum(w * f[name] for name, w in RANKING.items())
+            scored.append(Scored(p, score, answerability, f["coverage"]))
         scored.sort(key=lambda s: -s.score)
         return scored
 
