@@ -139,8 +139,8 @@ def main() -> None:
 
     cur = np.array([ANSWERABILITY.get(k, 0.0) for k in ANSWER_FEATURES] + [ANSWERABILITY["bias"]])
     print("abstention accuracy on out-of-corpus / false abstentions on answerable (held-out):")
-    print("  current %.3f / %.3f" % rates(cur))
-    print("  fitted  %.3f / %.3f" % rates(aw))
+    print("  current {:.3f} / {:.3f}".format(*rates(cur)))
+    print("  fitted  {:.3f} / {:.3f}".format(*rates(aw)))
     answerability = {k: round(float(v), 3) for k, v in zip(ANSWER_FEATURES, aw[:-1], strict=True)}
     answerability["bias"] = round(float(aw[-1]), 3)
     print("ANSWERABILITY =", answerability)
