@@ -133,3 +133,7 @@ def _chat(assistant: Assistant) -> int:
             continue
         print(format_answer(answer))
         history.append(question)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""The `assistant` command in real processes: JSON output, exit codes, one-line errors, offline."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant
+
+from .conftest import ARTICLES, BUNDLED
+
+CLI = [sys.executable, "-m", "assistant.cli"]
+# Runs the CLI with every outgoing connection refused: proof that nothing is fetched.
+NO_NETWORK = (
+    "import socket, sys\n"
+    "def refuse(*a, **k): raise OSError('network disabled by the test')\n"
+    "socket.socket.connect = refuse\n"
+    "socket.create_connection = refuse\n"
+    "from assistant.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+def run(*args: str, index: Path, offline: bool = False) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
+    env["ASSISTANT_LLM"] = "extractive"
+    command = [sys.executable, "-c", NO_NETWORK] if offline else CLI
+    return subprocess.run(
+        [*command, "--index", str(index), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def cli_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    index = tmp_path_factory.mktemp("cli-index")
+    result = run("ingest", str(ARTICLES), index=index, offline=True)
+    assert result.returncode == 0, result.stderr
+    assert "1 added" in result.stdout
+    return index
+
+
+def test_ask_json_offline(cli_index: Path) -> None:
+    result = run(
+        "ask", "--json", "Who warned about Russia's reaction?", index=cli_index, offline=True
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {"answer", "abstained", "backend", "citations", "timings_ms"} <= set(data)
+    assert "James Hackett" in data["answer"] and data["abstained"] is False
+    assert data["backend"] == "extractive"
+    text = Assistant.open(cli_index).document(BUNDLED).text
+    for c in data["citations"]:
+        assert {"n", "quote", "title", "source", "start", "end"} <= set(c)
+        assert text[c["start"] : c["end"]] == c["quote"]
+
+
+def test_ask_with_history(cli_index: Path) -> None:
+    result = run(
+        "ask",
+        "--json",
+        "--history",
+        "Who is Kamal Alam?",
+        "What does he think could change Russia's stance?",
+        index=cli_index,
+    )
+    data = json.loads(result.stdout)
+    assert "West" in data["answer"]
+    assert "Kamal Alam" in data["question"]
+
+
+def test_abstention_exits_zero_with_no_citations(cli_index: Path) -> None:
+    result = run("ask", "--json", "Who will win the next football World Cup?", index=cli_index)
+    assert result.returncode == 0
+    data = json.loads(result.stdout)
+    assert data["abstained"] is True and data["citations"] == []
+
+
+def test_plain_ask_prints_answer_and_sources(cli_index: Path) -> None:
+    result = run("ask", "Who is Kamal Alam?", index=cli_index)
+    assert result.returncode == 0
+    assert result.stdout.startswith("Kamal Alam, a Pakistan analyst")
+    assert "[1] “Kamal Alam" in result.stdout
+
+
+@pytest.mark.parametrize("question", ["", "   ", "q" * 4001])
+def test_bad_question_is_a_one_line_error(cli_index: Path, question: str) -> None:
+    result = run("ask", question, index=cli_index)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_ingest_failures_exit_nonzero_and_name_the_file(cli_index: Path, tmp_path: Path) -> None:
+    result = run("ingest", str(tmp_path / "missing.txt"), index=cli_index)
+    assert result.returncode == 1
+    assert "missing.txt: no such file or folder" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unwritable_index_is_a_one_line_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = run("ask", "Who?", index=blocker / "index")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: index folder") and "not writable" in result.stderr
+
+
+def test_chat_repl_answers_follow_ups(cli_index: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
+    result = subprocess.run(
+        [*CLI, "--index", str(cli_index), "chat"],
+        input="Who is James Hackett?\nWhat did he say Russia would do?\n\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "International Institute for Strategic Studies" in result.stdout
+    assert "weigh carefully" in result.stdout
+
+
+def test_documents_lists_titles(cli_index: Path) -> None:
+    result = run("documents", index=cli_index)
+    assert "Russia And Vladimir Putin Could Back Pakistan" in result.stdout
+    assert "by Thomas Mackie" in result.stdout

@@ -1,0 +1,181 @@
+"""Ingest: cleaning, idempotence, replacement, and bad input that leaves the index as it was."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant, AssistantError
+from assistant.clean import read_article
+from assistant.ingest import build_nodes, doc_id_for
+
+from .conftest import BUNDLED, offline_settings
+
+
+def snapshot(assistant: Assistant) -> tuple[dict[str, str], int, int]:
+    store = assistant.store
+    docs = {d.source: d.sha256 for d in store.documents.values()}
+    return docs, store.table.size, store.nodes.count()
+
+
+def test_bundled_article_is_cleaned_with_metadata(bundled: Assistant) -> None:
+    doc = bundled.document(BUNDLED)
+    assert doc.title == "Russia And Vladimir Putin Could Back Pakistan And ‘Turn’ On India"
+    assert doc.author == "Thomas Mackie"
+    assert "No comments" not in doc.text and "Post a Comment" not in doc.text
+    assert doc.text.endswith("threat to the motherland.”")
+    assert len(doc.sha256) == 64
+
+
+def test_reingesting_unchanged_changes_nothing(fresh: Assistant, tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    shutil.copy(BUNDLED, article)
+    assert fresh.ingest(article).added == [str(article.resolve())]
+    before = snapshot(fresh)
+    again = fresh.ingest([article, tmp_path])
+    assert again.added == [] and again.updated == [] and len(again.unchanged) == 2
+    assert snapshot(fresh) == before
+    # The same content under another name is not indexed twice.
+    twin = tmp_path / "copy.txt"
+    shutil.copy(BUNDLED, twin)
+    assert fresh.ingest(twin).unchanged == [str(twin.resolve())]
+    assert snapshot(fresh) == before
+
+
+def test_changed_file_replaces_its_old_nodes(fresh: Assistant, tmp_path: Path) -> None:
+    article = tmp_path / "note.txt"
+    article.write_text("Harbour report\nThe harbour of Tarsk was closed on Monday by the mayor.\n")
+    fresh.ingest(article)
+    first = fresh.ask("Who closed the harbour of Tarsk?")
+    assert "mayor" in first.text
+    article.write_text(
+        "Harbour report\nThe harbour of Tarsk was reopened on Friday by the port authority.\n"
+        "Fishing boats returned the same evening.\n"
+    )
+    report = fresh.ingest(article)
+    assert report.updated == [str(article.resolve())]
+    docs, table_size, chroma_count = snapshot(fresh)
+    assert len(docs) == 1 and table_size == chroma_count == 3
+    answer = fresh.ask("Who reopened the harbour of Tarsk?")
+    assert "port authority" in answer.text
+    assert all("mayor" not in c.quote for c in answer.citations)
+    # A new process sees the same index.
+    reopened = Assistant.open(settings=fresh.settings)
+    assert snapshot(reopened) == snapshot(fresh)
+
+
+def test_html_and_markdown_are_cleaned(fresh: Assistant, tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>Dam opens in Velkor</title><script>var x = 'SECRET';</script>"
+        "<style>p {color: red}</style></head><body><nav>Home | World</nav>"
+        "<h1>Dam opens in Velkor</h1><p>by Ana Ruiz</p>"
+        "<p>The Velkor dam opened on Tuesday &amp; will power 40,000 homes.</p>"
+        '<p onclick="alert(1)">Engineer Lena Holm said the turbines were <b>tested</b> twice.</p>'
+        "<footer>No comments: Post a Comment</footer></body></html>",
+        encoding="utf-8",
+    )
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Bridge news\n\nThe **Ostra bridge** was [repainted](http://x) in May.\n")
+    report = fresh.ingest([page, notes])
+    assert report.ok and len(report.added) == 2
+    doc = fresh.document(page)
+    assert doc.title == "Dam opens in Velkor" and doc.author == "Ana Ruiz"
+    assert "SECRET" not in doc.text and "color" not in doc.text and "Home | World" not in doc.text
+    assert "& will power 40,000 homes" in doc.text
+    assert "<b>" not in doc.text and "alert" not in doc.text and "No comments" not in doc.text
+    md = fresh.document(notes)
+    assert md.title == "Bridge news"
+    assert "The Ostra bridge was repainted in May." in md.text
+    answer = fresh.ask("How many homes will the Velkor dam power?")
+    assert "40,000" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.txt", b"   \n\n", "empty"),
+        ("latin1.txt", "Caf\xe9 news in Paris today.".encode("latin-1"), "UTF-8"),
+        ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20, "not a text file"),
+        ("slides.pdf", b"%PDF-1.4 fake", "unsupported file type"),
+        ("only-markup.html", b"<html><script>x()</script><style>p{}</style></html>", "no article"),
+    ],
+)
+def test_bad_file_fails_alone_and_leaves_index_as_it_was(
+    bundled: Assistant, tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    good = tmp_path / "good.txt"
+    good.write_text("Lake news\nThe lake of Morvan froze for the first time in 1962.\n")
+    index = tmp_path / "index"
+    shutil.copytree(bundled.settings.index_dir, index)
+    assistant = Assistant.open(settings=offline_settings(index))
+    before = snapshot(assistant)
+    report = assistant.ingest([bad, good])
+    assert [p for p, _ in report.failed] == [str(bad)]
+    assert message in report.failed[0][1]
+    assert report.added == [str(good.resolve())]
+    docs, size, count = snapshot(assistant)
+    assert set(docs) == set(before[0]) | {str(good.resolve())}
+    assert size == count == before[1] + 2  # its title line and its sentence
+    only_bad = assistant.ingest([bad])
+    assert not only_bad.ok and snapshot(assistant) == (docs, size, count)
+
+
+def test_missing_path_and_folder_of_unsupported_files(fresh: Assistant, tmp_path: Path) -> None:
+    report = fresh.ingest([tmp_path / "nope.txt"])
+    assert report.failed == [(str(tmp_path / "nope.txt"), report.failed[0][1])]
+    assert "no such file or folder" in report.failed[0][1]
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "scan.png").write_bytes(b"\x89PNG")
+    (folder / "story.txt").write_text("Rail news\nThe new line to Dovik opened in March.\n")
+    report = fresh.ingest(folder)
+    assert report.added == [str((folder / "story.txt").resolve())]
+    assert len(report.failed) == 1 and "unsupported file type '.png'" in report.failed[0][1]
+    empty = tmp_path / "empty-folder"
+    empty.mkdir()
+    assert "holds no files" in fresh.ingest(empty).failed[0][1]
+
+
+def test_unwritable_index_folder_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(AssistantError, match="not writable.*--index DIR"):
+        Assistant.open(settings=offline_settings(blocker / "index"))
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [("", "empty"), ("   \n\t", "empty"), ("x" * 4001, "limit is 4,000")],
+)
+def test_bad_questions_get_clear_errors(bundled: Assistant, question: str, message: str) -> None:
+    with pytest.raises(AssistantError, match=message):
+        bundled.ask(question)
+
+
+def test_empty_index_says_so(fresh: Assistant) -> None:
+    answer = fresh.ask("Who warned about Russia's reaction?")
+    assert answer.abstained and answer.citations == []
+    assert "ingest" in answer.note
+
+
+def test_interrupted_ingest_is_rolled_back_on_open(fresh: Assistant, tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    shutil.copy(BUNDLED, article)
+    fresh.ingest(article)
+    before = snapshot(fresh)
+    # Nodes of a version whose document record was never committed, as a crash leaves them.
+    other = tmp_path / "b.txt"
+    other.write_text("Crash news\nThe server crashed while indexing this article.\n")
+    art = read_article(other)
+    nodes = build_nodes(art, doc_id_for(art.source), art.sha256[:12])
+    for node, vector in zip(nodes, fresh.embed.encode([n.text for n in nodes]), strict=True):
+        node.embedding = vector.tolist()
+    fresh.store.vector_store.add(list(nodes))
+    reopened = Assistant.open(settings=fresh.settings)
+    assert snapshot(reopened) == before
+    assert reopened.store.repairs and "interrupted" in reopened.store.repairs[0]
