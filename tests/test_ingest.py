@@ -144,7 +144,7 @@ def test_missing_path_and_folder_of_unsupported_files(fresh: Assistant, tmp_path
 def test_unwritable_index_folder_is_a_clear_error(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    with pytest.raises(AssistantError, match="not writable.*--index DIR"):
+    with pytest.raises(AssistantError, match=r"not writable.*--index DIR"):
         Assistant.open(settings=offline_settings(blocker / "index"))
 
 
