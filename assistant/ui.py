@@ -1,24 +1,276 @@
-"""The web chat (Gradio). It only calls the `Assistant` API."""
+"""The web chat (Gradio). It only calls the `Assistant` API; `render` turns results into HTML.
+
+Each browser session keeps its own `Session` in a `gr.State`, so two users never share a
+chat. Scripts call `/ask` with `gradio_client` and get `Answer.to_dict()`.
+"""
 
 from __future__ import annotations
 
+import logging
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
+from . import render
+from .answer import Answer
+from .errors import AssistantError
+from .ingest import IngestReport
 from .service import Assistant
 
+log = logging.getLogger(__name__)
 
+EXAMPLES = (
+    "Who warned about Russia's reaction?",
+    "Who is Kamal Alam?",
+    "What did James Hackett say about India?",
+)
+UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm")
+# Questions answered at once; the rest wait in the queue. Answering is CPU-bound (2 cores).
+CONCURRENCY = 4
+UNEXPECTED = "Something went wrong on the server; the details are in its log. Please try again."
+
+Message = dict[str, str]
+# Gradio spots a handler's progress parameter by this default and drives it per request.
+PROGRESS = gr.Progress()
+
+
+@dataclass(frozen=True)
+class Session:
+    """One browser session's chat: what it shows, and the turns passed back as history."""
+
+    messages: list[Message] = field(default_factory=list)
+    history: list[Message] = field(default_factory=list)
+
+
+class WebChat:
+    """The event handlers; each one calls the `Assistant` and renders what it returns."""
+
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+
+    # ------------------------------------------------------------------ chat
+    def respond(self, question: str, session: Session) -> Iterator[tuple[Any, ...]]:
+        """Stream the answer into the chat; yields (chat messages, session, textbox)."""
+        asked = [*session.messages, _user(render.question_html(question))]
+        yield [*asked, _bot(render.partial_html(""))], session, ""
+        text = ""
+        try:
+            for piece in self.assistant.stream(question, history=session.history):
+                if isinstance(piece, Answer):
+                    yield self._answered(question, piece, asked, session)
+                    return
+                text += piece
+                yield [*asked, _bot(render.partial_html(text))], session, ""
+        except AssistantError as exc:
+            shown = [*asked, _bot(render.error_html(str(exc)))]
+        except Exception:
+            log.exception("answering %r failed", question)
+            shown = [*asked, _bot(render.error_html(UNEXPECTED))]
+        yield shown, Session(shown, session.history), ""
+
+    @staticmethod
+    def _answered(
+        question: str, answer: Answer, asked: list[Message], session: Session
+    ) -> tuple[Any, ...]:
+        shown = [*asked, _bot(render.answer_html(answer))]
+        turns = [*session.history, _user(question), _bot(answer.text)]
+        return shown, Session(shown, turns), ""
+
+    @staticmethod
+    def clear() -> tuple[list[Message], Session]:
+        return [], Session()
+
+    def ask(self, question: str) -> dict[str, Any]:
+        """Answer one question; the same JSON object as `assistant ask --json`."""
+        try:
+            return self.assistant.ask(question).to_dict()
+        except AssistantError as exc:
+            raise gr.Error(str(exc)) from None
+
+    # ------------------------------------------------------------------ articles
+    def page(self) -> tuple[str, str]:
+        """What a freshly loaded page shows: the backend and the indexed articles."""
+        return render.backend_html(self.assistant.backend), self.documents()
+
+    def documents(self) -> str:
+        return render.documents_html(self.assistant.documents())
+
+    def upload(
+        self, files: list[str] | None, progress: gr.Progress = PROGRESS
+    ) -> tuple[str, str, None]:
+        """Check, copy and ingest uploaded files; returns (status, article list, file input)."""
+        accepted, refused = self._accept(files or [])
+        report = IngestReport()
+        if accepted:
+
+            def step(done: int, total: int, path: str) -> None:
+                name = Path(path).name if done < total else "done"
+                progress((done, total), desc=f"Indexing {name}", unit="files")
+
+            try:
+                report = self.assistant.ingest(accepted, progress=step)
+            except AssistantError as exc:
+                report.failed.extend((str(p), str(exc)) for p in accepted)
+        return render.ingest_html(report, refused), self.documents(), None
+
+    def _accept(self, files: list[str]) -> tuple[list[Path], list[tuple[str, str]]]:
+        """Files that may be ingested, copied to the uploads folder; and those refused, why."""
+        limit_mb = self.assistant.settings.max_upload_mb
+        folder = Path(self.assistant.settings.index_dir) / "uploads"
+        accepted: list[Path] = []
+        refused: list[tuple[str, str]] = []
+        for raw in files:
+            source = Path(raw)
+            name = upload_name(source.name)
+            problem = upload_problem(source, limit_mb)
+            if problem:
+                refused.append((name, problem))
+                continue
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / name
+            shutil.copyfile(source, target)
+            accepted.append(target)
+        return accepted, refused
+
+
+def upload_name(name: str) -> str:
+    """A safe file name for an upload: no folders, no `..`, no shell metacharacters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    stem, dot, suffix = base.rpartition(".")
+    if not dot:
+        stem, suffix = base, ""
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-_")[:80] or "article"
+    suffix = re.sub(r"[^A-Za-z0-9]+", "", suffix).lower()[:8]
+    return f"{stem}.{suffix}" if suffix else stem
+
+
+def upload_problem(path: Path, limit_mb: float) -> str | None:
+    """Why an uploaded file is refused, or None."""
+    suffix = path.suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        return (
+            f"unsupported file type '{suffix or 'none'}'; upload .txt, .md or .html articles "
+            "(convert other formats first)"
+        )
+    size_mb = path.stat().st_size / 1_000_000
+    if size_mb > limit_mb:
+        return (
+            f"the file is {size_mb:.1f} MB; the limit is {limit_mb:g} MB (ASSISTANT_MAX_UPLOAD_MB)"
+        )
+    return None
+
+
+def _user(content: str) -> Message:
+    return {"role": "user", "content": content}
+
+
+def _bot(content: str) -> Message:
+    return {"role": "assistant", "content": content}
+
+
+# ---------------------------------------------------------------------- layout
 def build(assistant: Assistant) -> gr.Blocks:
-    def respond(message: str, history: list[dict[str, Any]]) -> str:
-        answer = assistant.ask(message, history=history)
-        lines = [answer.text, ""]
-        for c in answer.citations:
-            lines.append(f"[{c.n}] “{c.quote}” — {c.title}")
-        return "\n".join(lines)
+    chat = WebChat(assistant)
+    with gr.Blocks(title="News assistant") as demo:
+        session = gr.State(Session())
+        gr.Markdown("# News assistant\nAsk about the articles; every claim cites its passage.")
+        backend = gr.HTML(render.backend_html(assistant.backend), elem_id="backend")
+        with gr.Row():
+            with gr.Column(scale=3):
+                chatbot, question, ask_button, clear_button, examples = _chat_panel()
+            with gr.Column(scale=2):
+                documents, files, status = _articles_panel()
 
-    return gr.ChatInterface(respond, title="News assistant")
+        answer_io: dict[str, Any] = {
+            "fn": chat.respond,
+            "outputs": [chatbot, session, question],
+            "show_progress": "hidden",
+        }
+        question.submit(inputs=[question, session], api_name="chat", **answer_io)
+        ask_button.click(inputs=[question, session], api_visibility="private", **answer_io)
+        for example in examples:
+            example.click(inputs=[example, session], api_visibility="private", **answer_io)
+        clear_button.click(
+            chat.clear, outputs=[chatbot, session], queue=False, api_visibility="private"
+        )
+        # The chat's own trash button empties the display; forget the history with it.
+        chatbot.clear(chat.clear, outputs=[chatbot, session], queue=False, api_visibility="private")
+        files.upload(
+            chat.upload,
+            inputs=files,
+            outputs=[status, documents, files],
+            concurrency_limit=1,
+            concurrency_id="ingest",
+            show_progress_on=status,
+            api_name="upload",
+        )
+        demo.load(chat.page, outputs=[backend, documents], api_visibility="private")
+        gr.api(chat.ask, api_name="ask", concurrency_id="ask")
+    return demo
+
+
+def _chat_panel() -> tuple[gr.Chatbot, gr.Textbox, gr.Button, gr.Button, list[gr.Button]]:
+    chatbot = gr.Chatbot(
+        label="Chat",
+        elem_id="chat",
+        height=560,
+        sanitize_html=True,
+        render_markdown=True,
+        latex_delimiters=[],
+        allow_tags=False,
+        feedback_options=None,
+        buttons=["copy"],
+    )
+    with gr.Row():
+        question = gr.Textbox(
+            placeholder="Ask a question about the articles…",
+            show_label=False,
+            scale=5,
+            elem_id="question",
+        )
+        ask_button = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+    with gr.Row():
+        gr.Markdown("**Try:**")
+        examples = [gr.Button(q, size="sm", elem_classes=["na-example"]) for q in EXAMPLES]
+    clear_button = gr.Button("Clear chat", size="sm", elem_id="clear")
+    return chatbot, question, ask_button, clear_button, examples
+
+
+def _articles_panel() -> tuple[gr.HTML, gr.File, gr.HTML]:
+    gr.Markdown("### Indexed articles")
+    documents = gr.HTML("", elem_id="documents")
+    files = gr.File(
+        label="Add articles (.txt, .md, .html)",
+        file_count="multiple",
+        type="filepath",
+        elem_id="upload",
+    )
+    status = gr.HTML("", elem_id="upload-status", min_height=40)
+    return documents, files, status
+
+
+def launch(
+    assistant: Assistant, host: str = "127.0.0.1", port: int = 7860, block: bool = True
+) -> gr.Blocks:
+    """Start the app; with `block=False` return once it serves (for tests and scripts)."""
+    demo = build(assistant)
+    demo.queue(default_concurrency_limit=CONCURRENCY)
+    demo.launch(
+        server_name=host,
+        server_port=port,
+        prevent_thread_lock=not block,
+        max_file_size=int(assistant.settings.max_upload_mb * 1_000_000),
+        css=render.CSS,
+        footer_links=["api"],
+        quiet=not block,
+    )
+    return demo
 
 
 def serve(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860) -> None:
-    build(assistant).launch(server_name=host, server_port=port)
+    launch(assistant, host, port, block=True)
