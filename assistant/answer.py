@@ -202,10 +202,18 @@ class ExtractiveAnswerer:
     def answer(self, question: str, passages: list[Passage]) -> Answer:
         if not passages:
             return abstention(question, self.name, "nothing in the index matches the question")
-        ranked = self.score(question, passages)
-        best = ranked[0]
-        if best.answerability < self.abstain_below:
+        if _AUTHOR_QUESTION.search(question):
+            by_author = self._author_answer(question, passages)
+            if by_author is not None:
+                return by_author
+        ranked = self._prefer_body_over_headline(self.score(question, passages))
+        kind = expected_type(question)
+        if kind in ("time", "number"):
+            # A when / how-many question is only answered by a sentence that holds one.
+            ranked = [r for r in ranked if _type_match(kind, r.passage) == 1.0]
+        if not ranked or ranked[0].answerability < self.abstain_below:
             return abstention(question, self.name)
+        best = ranked[0]
         chosen = [best]
         covered = set(terms(best.passage.speaker + " " + best.passage.text))
         q_terms = set(terms(question))
@@ -220,6 +228,42 @@ class ExtractiveAnswerer:
                 chosen.append(other)
                 covered |= own
         return self._compose(question, [c.passage for c in chosen])
+
+    @staticmethod
+    def _prefer_body_over_headline(ranked: list[Scored]) -> list[Scored]:
+        """A headline restates the article; cite the body sentence that says the same, if any."""
+        best = ranked[0]
+        if not _is_headline(best.passage):
+            return ranked
+        wanted = set(terms(best.passage.text))
+        for other in ranked[1:]:
+            if best.score - other.score > 1.0:
+                break
+            if other.coverage >= best.coverage and not _is_headline(other.passage):
+                if len(wanted & set(terms(other.passage.text))) >= min(2, len(wanted)):
+                    return [other] + [r for r in ranked if r is not other]
+        return ranked
+
+    def _author_answer(self, question: str, passages: list[Passage]) -> Answer | None:
+        """Who wrote it: the byline of the article the question is about."""
+        ranked = self.score(question, passages)
+        doc = ranked[0].passage.document if ranked else None
+        if doc is None or not doc.author:
+            return None
+        match = re.search(rf"(?im)^by\s+{re.escape(doc.author)}\s*$", doc.text)
+        if match is None:
+            return None
+        cites = CitationList()
+        n = cites.cite(Span(doc, match.start(), match.end()))
+        text = f"“{doc.title}” was written by {doc.author} [{n}]."
+        return Answer(
+            text=text,
+            citations=cites.citations,
+            abstained=False,
+            backend=self.name,
+            question=question,
+            sentences=[AnswerSentence(text, [n])],
+        )
 
     def _adjacent(self, a: Passage, b: Passage) -> bool:
         """Neighbouring sentences of one paragraph or one quotation."""
@@ -253,6 +297,18 @@ class ExtractiveAnswerer:
             question=question,
             sentences=sentences,
         )
+
+
+_AUTHOR_QUESTION = re.compile(
+    r"\bwho\s+(wrote|authored|reported|penned)\b|\b(author|byline|writer)\s+of\b|"
+    r"\bwho\s+is\s+the\s+(author|writer|reporter|journalist)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_headline(passage: Passage) -> bool:
+    """The first line of a multi-paragraph article."""
+    return passage.start == 0 and "\n" in passage.document.text
 
 
 def _speaker_name(span: str) -> str:

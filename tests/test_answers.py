@@ -8,9 +8,11 @@ import pytest
 
 from assistant import Answer, Assistant
 
-from .conftest import BUNDLED, DEV_SEED, load_jsonl
+from .conftest import BUNDLED, DEV_SEED, ROOT, load_jsonl
 
-SEED = load_jsonl(DEV_SEED)
+# The shared dev questions, then questions of the same kind written for this project (some of
+# them added when the answerer got them wrong: bylines, headlines, when-questions).
+SEED = load_jsonl(DEV_SEED) + load_jsonl(ROOT / "tests" / "data" / "more_questions.jsonl")
 
 # Seed questions the offline answerer still gets wrong, and why. Reported, not hidden: the
 # evaluation harness counts them, and these tests turn green when they are fixed.
