@@ -239,9 +239,13 @@ class ExtractiveAnswerer:
         for other in ranked[1:]:
             if best.score - other.score > 1.0:
                 break
-            if other.coverage >= best.coverage and not _is_headline(other.passage):
-                if len(wanted & set(terms(other.passage.text))) >= min(2, len(wanted)):
-                    return [other] + [r for r in ranked if r is not other]
+            shared = len(wanted & set(terms(other.passage.text)))
+            if (
+                other.coverage >= best.coverage
+                and not _is_headline(other.passage)
+                and shared >= min(2, len(wanted))
+            ):
+                return [other] + [r for r in ranked if r is not other]
         return ranked
 
     def _author_answer(self, question: str, passages: list[Passage]) -> Answer | None:
