@@ -39,7 +39,7 @@ lint: install-test
 bench: install-test
 	$(BIN)/python -m bench.run
 
-eval: install
+eval: index
 	$(BIN)/assistant eval ../shared/eval/dev_seed.jsonl
 
 clean-index:

@@ -43,7 +43,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=7860)
 
     sub.add_parser("documents", help="list the indexed articles")
-    for name in ("ingest", "ask", "chat", "serve", "documents"):
+
+    p = sub.add_parser("eval", help="score the answers on a gold question file (.jsonl)")
+    p.add_argument("file", metavar="FILE.jsonl")
+    p.add_argument("--json", action="store_true", help="print the scores as one JSON object")
+    for name in ("ingest", "ask", "chat", "serve", "documents", "eval"):
         sub.choices[name].add_argument(
             "--index", metavar="DIR", default=argparse.SUPPRESS, help="index folder"
         )
@@ -100,6 +104,8 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "chat":
         return _chat(assistant)
+    if args.command == "eval":
+        return _eval(assistant, args.file, args.json)
     raise AssertionError(args.command)
 
 
@@ -113,6 +119,24 @@ def format_answer(answer: Answer) -> str:
     for c in answer.citations:
         lines.append(f"[{c.n}] “{c.quote}”\n    {c.title} ({c.source}, chars {c.start}-{c.end})")
     return "\n".join(lines)
+
+
+def _eval(assistant: Assistant, file: str, as_json: bool) -> int:
+    from .evaluate import evaluate, format_report, load_gold
+
+    cases = load_gold(file)
+
+    def progress(done: int, total: int) -> None:
+        bar = "#" * (25 * done // total) + "." * (25 - 25 * done // total)
+        end = "\n" if done == total else ""
+        print(f"\r[{bar}] {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+    report = evaluate(assistant, cases, file=file, progress=progress)
+    if as_json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        print(format_report(report))
+    return 0
 
 
 def _chat(assistant: Assistant) -> int:
