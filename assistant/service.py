@@ -9,8 +9,9 @@ from pathlib import Path
 from .answer import Answer, ExtractiveAnswerer, abstention
 from .chat import History, condense
 from .embeddings import MiniLMEmbedding
-from .errors import AssistantError
+from .errors import AssistantError, LLMError
 from .ingest import IngestReport, Progress, ingest
+from .llm import ChatModel, LLMAnswerer, uses_openai
 from .retrieve import HybridRetriever, Passage
 from .settings import Settings
 from .store import IndexStore, StoredDocument
@@ -31,6 +32,11 @@ class Assistant:
         self.extractive = ExtractiveAnswerer(
             self.store, settings.abstain_below, settings.max_citations
         )
+        # The model answers when the settings name a server or a key; else the extractive
+        # answerer does. Credentials missing for an explicit `llm=openai` fail here, early.
+        self.llm: LLMAnswerer | None = None
+        if uses_openai(settings):
+            self.llm = LLMAnswerer(ChatModel(settings), self.store, self.embed)
 
     @classmethod
     def open(
@@ -71,36 +77,99 @@ class Assistant:
 
     def ask(self, question: str, history: History | None = None) -> Answer:
         """Answer a question (a follow-up is read in the light of `history`)."""
-        started = time.perf_counter()
+        if self.llm is None:
+            return self._extractive(question, history, time.perf_counter())
+        answer = None
+        for piece in self._stream_llm(self.llm, question, history):
+            if isinstance(piece, Answer):
+                answer = piece
+        assert answer is not None
+        return answer
+
+    def stream(self, question: str, history: History | None = None) -> Iterator[str | Answer]:
+        """Yield pieces of the answer text as they are ready, then the final `Answer`."""
+        if self.llm is not None:
+            yield from self._stream_llm(self.llm, question, history)
+            return
+        answer = self._extractive(question, history, time.perf_counter())
+        yield from _words(answer.text)
+        yield answer
+
+    @property
+    def backend(self) -> str:
+        return self.llm.name if self.llm is not None else self.extractive.name
+
+    def _extractive(self, question: str, history: History | None, started: float) -> Answer:
         question = self._check(question)
         standalone = condense(question, history)
         t0 = time.perf_counter()
         passages = self.retrieve(standalone)
         t1 = time.perf_counter()
         if not self.store.documents:
-            answer = abstention(standalone, self.extractive.name, "the index holds no articles")
-            answer.note = "The index is empty: ingest articles first (assistant ingest PATH)."
+            answer = _empty_index(standalone, self.extractive.name)
         else:
             answer = self.extractive.answer(standalone, passages)
         t2 = time.perf_counter()
         answer.timings_ms = {
-            "retrieve": round((t1 - t0) * 1000, 2),
-            "answer": round((t2 - t1) * 1000, 2),
-            "total": round((t2 - started) * 1000, 2),
+            "retrieve": _ms(t0, t1),
+            "answer": _ms(t1, t2),
+            "total": _ms(started, t2),
         }
         return answer
 
-    def stream(self, question: str, history: History | None = None) -> Iterator[str | Answer]:
-        """Yield pieces of the answer text as they are ready, then the final `Answer`."""
-        answer = self.ask(question, history)
-        words = answer.text.split(" ")
-        for i, word in enumerate(words):
-            yield word if i == len(words) - 1 else word + " "
+    def _stream_llm(
+        self, llm: LLMAnswerer, question: str, history: History | None
+    ) -> Iterator[str | Answer]:
+        """Condense with the model, retrieve, abstain without it or let it write the answer;
+        on a server failure, fall back to the extractive answer if the settings allow."""
+        started = time.perf_counter()
+        question = self._check(question)
+        emitted = False
+        try:
+            standalone = llm.condense(question, history)
+            t0 = time.perf_counter()
+            passages = self.retrieve(standalone)
+            t1 = time.perf_counter()
+            ranked = self.extractive.score(standalone, passages)
+            if not self.store.documents:
+                answer = _empty_index(standalone, llm.name)
+            elif not ranked or ranked[0].answerability < self.extractive.abstain_below:
+                answer = abstention(
+                    standalone,
+                    llm.name,
+                    "no retrieved passage is likely to answer, so the model was not asked",
+                )
+            else:
+                final: Answer | None = None
+                for piece in llm.stream(standalone, [s.passage for s in ranked]):
+                    if isinstance(piece, Answer):
+                        final = piece
+                    else:
+                        emitted = True
+                        yield piece
+                assert final is not None
+                answer = final
+        except LLMError as exc:
+            if self.settings.fallback == "none":
+                raise
+            answer = self._extractive(question, history, started)
+            answer.note = f"{exc} This answer is the extractive one instead."
+            if emitted:
+                yield "\n\n"
+            yield from _words(answer.text)
+            yield answer
+            return
+        if not emitted:
+            yield from _words(answer.text)
+        t2 = time.perf_counter()
+        answer.timings_ms = {
+            "condense": _ms(started, t0),
+            "retrieve": _ms(t0, t1),
+            **answer.timings_ms,
+            "answer": _ms(t1, t2),
+            "total": _ms(started, t2),
+        }
         yield answer
-
-    @property
-    def backend(self) -> str:
-        return self.extractive.name
 
     def _check(self, question: str) -> str:
         if not isinstance(question, str) or not question.strip():
@@ -112,3 +181,19 @@ class Assistant:
                 "(ASSISTANT_MAX_QUESTION_CHARS). Shorten it to the question itself."
             )
         return question.strip()
+
+
+def _ms(start: float, end: float) -> float:
+    return round((end - start) * 1000, 2)
+
+
+def _words(text: str) -> Iterator[str]:
+    words = text.split(" ")
+    for i, word in enumerate(words):
+        yield word if i == len(words) - 1 else word + " "
+
+
+def _empty_index(question: str, backend: str) -> Answer:
+    answer = abstention(question, backend, "the index holds no articles")
+    answer.note = "The index is empty: ingest articles first (assistant ingest PATH)."
+    return answer

@@ -1,0 +1,221 @@
+"""Retrieved passages -> a model-written answer whose every sentence cites, and is checked
+against, the passages it came from."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Mapping, Sequence
+
+import numpy as np
+from llama_index.core.base.llms.types import ChatMessage, MessageRole
+
+from .. import prompts
+from ..answer import ABSTAIN_TEXT, Answer, AnswerSentence
+from ..chat import History
+from ..citations import CitationList, Span
+from ..embeddings import MiniLMEmbedding
+from ..errors import LLMError
+from ..retrieve import Passage
+from ..store import IndexStore
+from ..support import Evidence, SupportChecker, Verdict
+from .client import ChatModel
+from .markers import MarkerStream, split_sentences, strip_markers
+
+_ABSTAIN_KEY = re.sub(r"\W", "", ABSTAIN_TEXT.lower())
+_HISTORY_TURNS = 6  # earlier turns shown to the model when condensing a follow-up
+
+
+def is_abstention(text: str) -> bool:
+    """Whether the model's text starts with the fixed abstention sentence."""
+    key = re.sub(r"\W", "", strip_markers(text).lower().replace("’", "'"))
+    return key.startswith(_ABSTAIN_KEY)
+
+
+def data(text: str) -> str:
+    """Article text as inert data: it cannot close or forge the tags that delimit it."""
+    return " ".join(text.replace("<", "‹").replace(">", "›").split())
+
+
+def format_sources(passages: Sequence[Passage]) -> str:
+    blocks = []
+    for k, p in enumerate(passages, 1):
+        lines = [f'<source id="{k}">', f"Article: {data(p.document.title)}"]
+        if p.speaker:
+            lines.append(f"Speaker of this quote: {data(p.speaker)}")
+        lines += [f"Text: {data(p.text)}", "</source>"]
+        blocks.append("\n".join(lines))
+    return "\n".join(blocks)
+
+
+def transcript(history: History | None) -> str:
+    """The conversation so far as `User:` / `Assistant:` lines (strings are user turns)."""
+    lines: list[str] = []
+    for item in history or []:
+        if isinstance(item, str):
+            lines.append(f"User: {item}")
+        elif isinstance(item, Mapping):
+            content = item.get("content")
+            if isinstance(content, str) and item.get("role") in ("user", "assistant"):
+                role = "User" if item["role"] == "user" else "Assistant"
+                lines.append(f"{role}: {content}")
+        elif isinstance(item, Sequence) and item:
+            if isinstance(item[0], str):
+                lines.append(f"User: {item[0]}")
+            if len(item) > 1 and isinstance(item[1], str):
+                lines.append(f"Assistant: {item[1]}")
+    lines = lines[-_HISTORY_TURNS:]
+    return "\n".join(data(line)[:1000] for line in lines)
+
+
+class LLMAnswerer:
+    """Writes the answer with the chat model; citations are the retrieved sentences' spans."""
+
+    def __init__(self, chat: ChatModel, store: IndexStore, embed: MiniLMEmbedding) -> None:
+        self.chat = chat
+        self.store = store
+        self.embed = embed
+        self.support = SupportChecker(embed)
+
+    @property
+    def name(self) -> str:
+        return self.chat.name
+
+    def condense(self, question: str, history: History | None) -> str:
+        """The follow-up rewritten by the model as a standalone question."""
+        conversation = transcript(history)
+        if not conversation:
+            return question
+        prompt = prompts.load("condense").format(history=conversation, question=data(question))
+        reply = self.chat.complete([ChatMessage(role=MessageRole.USER, content=prompt)])
+        lines = [line.strip() for line in reply.strip().splitlines() if line.strip()]
+        first = lines[0] if lines else ""
+        rewritten = re.sub(r"^(standalone question|question)\s*:\s*", "", first, flags=re.I)
+        rewritten = rewritten.strip().strip('"“”').strip()
+        if not rewritten or len(rewritten) > max(500, 4 * len(question)):
+            return question
+        return rewritten
+
+    def messages(self, question: str, passages: Sequence[Passage]) -> list[ChatMessage]:
+        system = prompts.load("system").format(abstain=ABSTAIN_TEXT)
+        user = prompts.load("answer").format(
+            sources=format_sources(passages), question=question, abstain=ABSTAIN_TEXT
+        )
+        return [
+            ChatMessage(role=MessageRole.SYSTEM, content=system),
+            ChatMessage(role=MessageRole.USER, content=user),
+        ]
+
+    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str | Answer]:
+        """Text pieces as the model writes them (markers rewritten), then the checked Answer."""
+        started = time.perf_counter()
+        cites = CitationList()
+        parser = MarkerStream(len(passages), lambda k: cite_source(cites, passages, k))
+        first_token = None
+        for piece in self.chat.stream(self.messages(question, passages)):
+            out = parser.feed(piece)
+            if out:
+                first_token = first_token or time.perf_counter()
+                yield out
+        out = parser.finish()
+        if out:
+            first_token = first_token or time.perf_counter()
+            yield out
+        generated = time.perf_counter()
+        text = parser.text
+        if not text.strip():
+            raise LLMError(
+                f"the model '{self.chat.model}' at {self.chat.url} returned an empty answer; "
+                "set ASSISTANT_MODEL to another model."
+            )
+        timings = {
+            "first_token": round(((first_token or generated) - started) * 1000, 2),
+            "generate": round((generated - started) * 1000, 2),
+        }
+        if is_abstention(text):
+            answer = Answer(
+                text=strip_markers(text),
+                citations=[],
+                abstained=True,
+                backend=self.name,
+                question=question,
+                note="the model found no answer in the retrieved passages",
+            )
+        else:
+            answer = self.finish(question, text, passages, parser.used, cites)
+        timings["check"] = round((time.perf_counter() - generated) * 1000, 2)
+        answer.timings_ms = timings
+        yield answer
+
+    def finish(
+        self,
+        question: str,
+        text: str,
+        passages: Sequence[Passage],
+        used: Mapping[int, int],
+        cites: CitationList,
+    ) -> Answer:
+        """Check every sentence against its cited passages; re-attach or flag."""
+        source_of = {n: k for k, n in used.items()}
+        spans = split_sentences(text)
+        claims = [strip_markers(text[s.start : s.end]) for s in spans]
+        checked = [i for i, claim in enumerate(claims) if not is_abstention(claim)]
+        verdicts = self.support.check(
+            [claims[i] for i in checked],
+            [[source_of[n] for n in spans[i].citations if n in source_of] for i in checked],
+            self.evidence(passages),
+        )
+        by_sentence: dict[int, Verdict] = dict(zip(checked, verdicts, strict=True))
+        pieces: list[str] = []
+        sentences: list[AnswerSentence] = []
+        position = 0
+        for i, span in enumerate(spans):
+            pieces.append(text[position : span.start])
+            sentence = text[span.start : span.end]
+            numbers = list(span.citations)
+            verdict = by_sentence.get(i)
+            if verdict is not None and verdict.reattached:
+                added = [cite_source(cites, passages, k) for k in verdict.citations]
+                sentence = _append_markers(sentence, added)
+                numbers += [n for n in added if n not in numbers]
+            pieces.append(sentence)
+            position = span.end
+            supported = verdict.supported if verdict is not None else True
+            sentences.append(AnswerSentence(sentence, numbers, supported))
+        pieces.append(text[position:])
+        return Answer(
+            text="".join(pieces),
+            citations=cites.citations,
+            abstained=False,
+            backend=self.name,
+            question=question,
+            sentences=sentences,
+        )
+
+    def evidence(self, passages: Sequence[Passage]) -> list[Evidence]:
+        """Each passage's text with its speaker, and its stored embedding."""
+        stored = self.store.embeddings([p.node_id for p in passages])
+        missing = [p for p in passages if p.node_id not in stored]
+        if missing:
+            vectors = self.embed.encode([p.text for p in missing])
+            for p, vector in zip(missing, vectors, strict=True):
+                stored[p.node_id] = vector
+        return [
+            Evidence(f"{p.speaker} {p.text}".strip(), np.asarray(stored[p.node_id]))
+            for p in passages
+        ]
+
+
+def cite_source(cites: CitationList, passages: Sequence[Passage], k: int) -> int:
+    p = passages[k - 1]
+    return cites.cite(Span(p.document, p.start, p.end))
+
+
+def _append_markers(sentence: str, numbers: list[int]) -> str:
+    """`sentence` with `[n]` markers before its closing punctuation."""
+    markers = "".join(f"[{n}]" for n in numbers)
+    body = sentence.rstrip()
+    end = len(body)
+    while end > 0 and body[end - 1] in ".!?…\"”’')":
+        end -= 1
+    return f"{body[:end]} {markers}{body[end:]}"
