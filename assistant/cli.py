@@ -8,6 +8,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from .answer import Answer
 from .errors import AssistantError
 from .service import Assistant
@@ -61,10 +63,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except ValidationError as exc:
+        print(f"error: {settings_problem(exc)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def settings_problem(exc: ValidationError) -> str:
+    """One line naming the bad setting's variable and what it must be."""
+    first = exc.errors()[0]
+    name = str(first["loc"][0]) if first["loc"] else "?"
+    variable = f"ASSISTANT_{name.upper()}"
+    return f"bad setting {variable}={first.get('input')!r}: {first['msg']}; fix it or unset it."
 
 
 def _open(args: argparse.Namespace) -> Assistant:

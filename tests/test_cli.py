@@ -134,3 +134,18 @@ def test_documents_lists_titles(cli_index: Path) -> None:
     result = run("documents", index=cli_index)
     assert "Russia And Vladimir Putin Could Back Pakistan" in result.stdout
     assert "by Thomas Mackie" in result.stdout
+
+
+def test_bad_setting_is_a_one_line_error(cli_index: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
+    env["ASSISTANT_TOP_K"] = "many"
+    result = subprocess.run(
+        [*CLI, "--index", str(cli_index), "ask", "Who is Kamal Alam?"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: bad setting ASSISTANT_TOP_K='many'")
+    assert len(result.stderr.strip().splitlines()) == 1
