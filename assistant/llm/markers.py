@@ -190,7 +190,7 @@ def split_sentences(text: str) -> list[SentenceSpan]:
             following = rest.lstrip()
             if following and following[0].islower():
                 continue
-            before = re.search(r"([\w.]+)[.!?…]", line[: m.start() + 1])
+            before = re.search(r"([\w.]*)[.!?…]$", line[: m.start() + 1])
             word = before.group(1).lower() if before else ""
             if m.group(0).startswith(".") and (
                 word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
