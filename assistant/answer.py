@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .citations import Citation, CitationList, Span
@@ -281,25 +281,37 @@ class ExtractiveAnswerer:
     def _compose(self, question: str, passages: list[Passage]) -> Answer:
         cites = CitationList()
         sentences: list[AnswerSentence] = []
-        q_lower = question.lower()
+        shown: list[tuple[str, int, int]] = []  # spans already in the answer's text
         for p in passages:
             doc = p.document
-            if p.quoted and p.speaker.lower() not in q_lower:
-                speaker_n = cites.cite(Span(doc, p.speaker_start, p.speaker_end))
-                quote_n = cites.cite(Span(doc, p.start, p.end))
-                quote = p.text.strip('“”"«» ')
-                text = f"{_speaker_name(p.speaker)} [{speaker_n}] said: “{quote}” [{quote_n}]"
-                sentences.append(AnswerSentence(text, [speaker_n, quote_n]))
+            n = cites.cite(Span(doc, p.start, p.end))
+            if p.quoted:
+                body = _ATTRIBUTION.sub("", p.text).strip('“”"«» ')
+                name = _speaker_name(p.speaker)
+                already = _named_in(p.speaker, question) or any(
+                    d == doc.doc_id and s <= p.speaker_start and p.speaker_end <= e
+                    for d, s, e in shown
+                )
+                if already:
+                    text = f"{name} said: “{body}” [{n}]"
+                    sentences.append(AnswerSentence(text, [n]))
+                else:
+                    speaker_n = cites.cite(Span(doc, p.speaker_start, p.speaker_end))
+                    text = f"{name} [{speaker_n}] said: “{body}” [{n}]"
+                    sentences.append(AnswerSentence(text, [speaker_n, n]))
             else:
-                n = cites.cite(Span(doc, p.start, p.end))
                 sentences.append(AnswerSentence(f"{p.text} [{n}]", [n]))
-        return Answer(
-            text=" ".join(s.text for s in sentences),
-            citations=cites.citations,
-            abstained=False,
-            backend=self.name,
-            question=question,
-            sentences=sentences,
+            shown.append((doc.doc_id, p.start, p.end))
+        # Citations are numbered in the order the text shows them.
+        return _renumbered(
+            Answer(
+                text=" ".join(s.text for s in sentences),
+                citations=cites.citations,
+                abstained=False,
+                backend=self.name,
+                question=question,
+                sentences=sentences,
+            )
         )
 
 
@@ -313,6 +325,43 @@ _AUTHOR_QUESTION = re.compile(
 def _is_headline(passage: Passage) -> bool:
     """The first line of a multi-paragraph article."""
     return passage.start == 0 and "\n" in passage.document.text
+
+
+# "He stated: " / "She said, " at the start of a quoted sentence.
+_ATTRIBUTION = re.compile(r"^(he|she|they|it)\s+\w+\s*[:,]\s*", re.IGNORECASE)
+_PROPER_NAME = re.compile(r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+")
+
+
+def _named_in(speaker: str, question: str) -> bool:
+    """The question already names the speaker (by the full span or a proper name in it)."""
+    q = question.lower()
+    names = _PROPER_NAME.findall(speaker)
+    return speaker.lower() in q or any(name.lower() in q for name in names)
+
+
+def _renumbered(answer: Answer) -> Answer:
+    """Renumber citations 1, 2, ... in the order their markers appear in the text."""
+    order: list[int] = []
+    for s in answer.sentences:
+        for n in s.citations:
+            if n not in order:
+                order.append(n)
+    mapping = {old: new for new, old in enumerate(order, start=1)}
+    if all(old == new for old, new in mapping.items()):
+        return answer
+    by_old = {c.n: c for c in answer.citations}
+    answer.citations = [replace(by_old[old], n=new) for old, new in mapping.items()]
+    marker = re.compile(r"\[(\d+)\]")
+    answer.sentences = [
+        AnswerSentence(
+            marker.sub(lambda m: f"[{mapping.get(int(m.group(1)), int(m.group(1)))}]", s.text),
+            [mapping[n] for n in s.citations],
+            s.supported,
+        )
+        for s in answer.sentences
+    ]
+    answer.text = " ".join(s.text for s in answer.sentences)
+    return answer
 
 
 def _speaker_name(span: str) -> str:
