@@ -35,6 +35,12 @@ CONCURRENCY = 4
 UNEXPECTED = "Something went wrong on the server; the details are in its log. Please try again."
 
 Message = dict[str, str]
+MB = 1024 * 1024  # as Gradio counts them, so its refusal and ours name the same limit
+# System fonts: the default theme fetches Google Fonts, and the app should work offline.
+THEME = gr.themes.Default(
+    font=["ui-sans-serif", "system-ui", "sans-serif"],
+    font_mono=["ui-monospace", "monospace"],
+)
 # Gradio spots a handler's progress parameter by this default and drives it per request.
 PROGRESS = gr.Progress()
 
@@ -157,7 +163,7 @@ def upload_problem(path: Path, limit_mb: float) -> str | None:
             f"unsupported file type '{suffix or 'none'}'; upload .txt, .md or .html articles "
             "(convert other formats first)"
         )
-    size_mb = path.stat().st_size / 1_000_000
+    size_mb = path.stat().st_size / MB
     if size_mb > limit_mb:
         return (
             f"the file is {size_mb:.1f} MB; the limit is {limit_mb:g} MB (ASSISTANT_MAX_UPLOAD_MB)"
@@ -176,7 +182,8 @@ def _bot(content: str) -> Message:
 # ---------------------------------------------------------------------- layout
 def build(assistant: Assistant) -> gr.Blocks:
     chat = WebChat(assistant)
-    with gr.Blocks(title="News assistant") as demo:
+    # No telemetry or version check: the app talks to nothing but its own users.
+    with gr.Blocks(title="News assistant", analytics_enabled=False) as demo:
         session = gr.State(Session())
         gr.Markdown("# News assistant\nAsk about the articles; every claim cites its passage.")
         backend = gr.HTML(render.backend_html(assistant.backend), elem_id="backend")
@@ -225,6 +232,8 @@ def _chat_panel() -> tuple[gr.Chatbot, gr.Textbox, gr.Button, gr.Button, list[gr
         allow_tags=False,
         feedback_options=None,
         buttons=["copy"],
+        placeholder="Ask about the indexed articles: answers cite the exact sentences they "
+        "come from, highlighted in their paragraph.",
     )
     with gr.Row():
         question = gr.Textbox(
@@ -234,10 +243,11 @@ def _chat_panel() -> tuple[gr.Chatbot, gr.Textbox, gr.Button, gr.Button, list[gr
             elem_id="question",
         )
         ask_button = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+    gr.Markdown("**Try an example:**")
     with gr.Row():
-        gr.Markdown("**Try:**")
         examples = [gr.Button(q, size="sm", elem_classes=["na-example"]) for q in EXAMPLES]
-    clear_button = gr.Button("Clear chat", size="sm", elem_id="clear")
+    with gr.Row():
+        clear_button = gr.Button("Clear chat", size="sm", scale=0, elem_id="clear")
     return chatbot, question, ask_button, clear_button, examples
 
 
@@ -264,8 +274,9 @@ def launch(
         server_name=host,
         server_port=port,
         prevent_thread_lock=not block,
-        max_file_size=int(assistant.settings.max_upload_mb * 1_000_000),
+        max_file_size=int(assistant.settings.max_upload_mb * MB),
         css=render.CSS,
+        theme=THEME,
         footer_links=["api"],
         quiet=not block,
     )
