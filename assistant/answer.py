@@ -105,6 +105,10 @@ _MONTH = re.compile(
 )
 _NUMBER = re.compile(r"\d")
 _NAME_RUN = re.compile(r"\b[A-Z][a-z’'-]+\s+[A-Z][a-z’'-]+")
+_REASON = re.compile(
+    r"\b(because|due to|since|as a result|so that|in order to|owing to|reason|thanks to)\b",
+    re.IGNORECASE,
+)
 _PLACE = re.compile(r"\b(in|at|from|near|of)\s+(the\s+)?[A-Z][a-z]+")
 
 
@@ -118,6 +122,8 @@ def expected_type(question: str) -> str:
         q,
     ):
         return "number"
+    if re.search(r"^\s*why\b|\bwhat\s+(is|was)\s+the\s+reason\b", q):
+        return "reason"
     if re.search(r"\bwho(m|se)?\b", q):
         return "person"
     if re.search(r"\bwhere\b|\b(which|what)\s+(city|country|place|capital|town|state)\b", q):
@@ -134,6 +140,8 @@ def _type_match(kind: str, passage: Passage) -> float:
         return 1.0 if _NUMBER.search(text) else 0.0
     if kind == "person":
         return 1.0 if passage.speaker or _NAME_RUN.search(text) else 0.0
+    if kind == "reason":
+        return 1.0 if _REASON.search(text) else 0.0
     if kind == "place":
         return 1.0 if _PLACE.search(text) else 0.0
     return 0.5
