@@ -25,8 +25,12 @@ CONTEXT_CHARS = 320
 
 
 def escape(text: str) -> str:
-    """`text` as HTML that displays exactly `text`, whether or not Markdown runs over it."""
-    return _SPECIAL.sub(lambda m: _ENTITIES[m.group(0)], text)
+    """`text` as HTML that displays exactly `text`, whether or not Markdown runs over it.
+
+    Line breaks become `<br>`: a blank line would end the chat's HTML block and hand the rest
+    of a message to Markdown."""
+    escaped = _SPECIAL.sub(lambda m: _ENTITIES[m.group(0)], text)
+    return escaped.replace("\r\n", "\n").replace("\n", "<br>")
 
 
 def _markers(escaped: str) -> str:
@@ -35,9 +39,11 @@ def _markers(escaped: str) -> str:
 
 
 def backend_label(backend: str) -> str:
+    """`extractive`, or `provider:model` for a language model."""
     if backend == "extractive":
         return "offline extractive (answers quote the articles; no model)"
-    return f"language model {backend}"
+    provider, _, model = backend.partition(":")
+    return f"language model {model} ({provider})" if model else f"language model {backend}"
 
 
 def backend_html(backend: str) -> str:

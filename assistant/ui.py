@@ -150,7 +150,7 @@ def upload_name(name: str) -> str:
     stem, dot, suffix = base.rpartition(".")
     if not dot:
         stem, suffix = base, ""
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-_")[:80] or "article"
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-")[:80].strip("-") or "article"
     suffix = re.sub(r"[^A-Za-z0-9]+", "", suffix).lower()[:8]
     return f"{stem}.{suffix}" if suffix else stem
 
