@@ -51,6 +51,7 @@ _MONTHS = {
     "sunday",
 }
 _NAME_WORD = re.compile(r"(?<![\w’'-])[A-Z][\w’'-]*")
+_PRONOUNS = {"he", "she", "it", "they", "him", "her", "his", "its", "them", "their", "we", "i"}
 _NEGATIONS = {"not", "no", "never", "neither", "nor", "none", "nobody", "nothing", "without"}
 _NEGATION_SUFFIX = re.compile(r"n[’']t\b", re.IGNORECASE)
 # Words that turn a claim into its opposite: present in the sentence, absent from the passage.
@@ -122,7 +123,7 @@ def missing_facts(sentence: str, evidence_text: str) -> list[str]:
 
 def overlap(sentence: str, evidence_text: str) -> float:
     """Share of the sentence's content words found in the evidence."""
-    mine = set(terms(sentence))
+    mine = set(terms(sentence)) - _PRONOUNS
     if not mine:
         return 0.0
     return len(mine & set(terms(evidence_text))) / len(mine)
@@ -172,11 +173,12 @@ class SupportChecker:
 
     def _reattach(self, sentence: str, sims: np.ndarray, evidence: Sequence[Evidence]) -> Verdict:
         best: Verdict | None = None
-        for k in np.argsort(-sims)[:5]:
-            source = int(k) + 1
-            v = self._judge(sentence, [source], sims, evidence)
+        for k in range(1, len(evidence) + 1):
+            v = self._judge(sentence, [k], sims, evidence)
             clear = v.similarity >= REATTACH_SIMILARITY or v.overlap >= REATTACH_OVERLAP
-            if v.supported and clear and (best is None or v.similarity > best.similarity):
+            if not (v.supported and clear):
+                continue
+            if best is None or v.similarity + v.overlap > best.similarity + best.overlap:
                 best = v
         if best is None:
             return Verdict(False, [])
