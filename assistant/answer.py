@@ -16,7 +16,7 @@ from typing import Any
 from .citations import Citation, CitationList, Span
 from .lexical import terms
 from .retrieve import Passage
-from .store import IndexStore
+from .store import IndexStore, NodeTable
 
 ABSTAIN_TEXT = "The articles don't say."
 
@@ -157,39 +157,44 @@ class ExtractiveAnswerer:
         self.abstain_below = abstain_below
         self.max_citations = max_citations
 
-    def coverage(self, question_terms: set[str], text: str) -> float:
+    @staticmethod
+    def coverage(question_terms: set[str], text: str, table: NodeTable) -> float:
         """Share of the question's rarer words (IDF-weighted) that appear in the text."""
         if not question_terms:
             return 0.0
         present = set(terms(text))
-        n = max(self.store.table.size, 1)
-        weights = {
-            t: math.log(1.0 + n / (1.0 + self.store.document_frequency(t))) for t in question_terms
-        }
+        n = max(table.size, 1)
+        weights = {t: math.log(1.0 + n / (1.0 + table.df.get(t, 0))) for t in question_terms}
         total = sum(weights.values())
         return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
 
+    def _locate(self, passage: Passage) -> tuple[NodeTable, int]:
+        """The node table the passage was retrieved from, and its row there."""
+        view = passage.view or self.store.snapshot
+        row = passage.row if passage.row >= 0 else view.row[passage.node_id]
+        return view.table, row
+
     def window_text(self, passage: Passage) -> str:
         """The passage with its neighbouring sentences in the same paragraph or quote."""
-        store = self.store
-        row = store.row(passage.node_id)
-        doc_id = store.table.doc_ids[row]
+        table, row = self._locate(passage)
+        doc_id = table.doc_ids[row]
         start, end = passage.start, passage.end
         for other in (row - 1, row + 1):
-            if 0 <= other < store.table.size and store.table.doc_ids[other] == doc_id:
-                o_start, o_end = (int(x) for x in store.table.offsets[other][:2])
+            if 0 <= other < table.size and table.doc_ids[other] == doc_id:
+                o_start, o_end = (int(x) for x in table.offsets[other][:2])
                 start, end = min(start, o_start), max(end, o_end)
         return passage.document.text[start:end]
 
     def features(self, question: str, passage: Passage) -> dict[str, float]:
         """What the ranking and the answerability model look at, for one passage."""
         q_terms = set(terms(question))
-        own = self.coverage(q_terms, passage.text)
-        with_speaker = self.coverage(q_terms, passage.speaker + " " + passage.text)
+        table, _ = self._locate(passage)
+        own = self.coverage(q_terms, passage.text, table)
+        with_speaker = self.coverage(q_terms, passage.speaker + " " + passage.text, table)
         return {
             "dense": passage.dense,
             "coverage": max(own, 0.85 * with_speaker),
-            "window_coverage": self.coverage(q_terms, self.window_text(passage)),
+            "window_coverage": self.coverage(q_terms, self.window_text(passage), table),
             "type_match": _type_match(expected_type(question), passage),
             "fused": passage.fused,
         }
@@ -281,7 +286,7 @@ class ExtractiveAnswerer:
         """Neighbouring sentences of one paragraph or one quotation."""
         if a.document.doc_id != b.document.doc_id:
             return False
-        if abs(self.store.row(a.node_id) - self.store.row(b.node_id)) != 1:
+        if abs(self._locate(a)[1] - self._locate(b)[1]) != 1:
             return False
         same_quote = a.speaker_start >= 0 and a.speaker_start == b.speaker_start
         return same_quote or "\n" not in a.document.text[min(a.end, b.end) : max(a.start, b.start)]

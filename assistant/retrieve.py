@@ -9,7 +9,7 @@ from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from .embeddings import MiniLMEmbedding
-from .store import IndexStore, StoredDocument
+from .store import IndexStore, Snapshot, StoredDocument
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ class Passage:
     bm25: float
     fused: float
     rank: int
+    row: int = -1  # position in `view.table`
+    view: Snapshot | None = None  # the index version this passage was read from
 
     @property
     def text(self) -> str:
@@ -80,8 +82,9 @@ class HybridRetriever(BaseRetriever):
 
     def _fuse(self, question: str, query_vector: list[float], top_k: int) -> list[Passage]:
         store = self.store
-        dense = store.dense(query_vector, self.candidates)
-        lexical = store.bm25(question, self.candidates)
+        view = store.snapshot
+        dense = store.dense(query_vector, self.candidates, view)
+        lexical = store.bm25(question, self.candidates, view)
         fused: dict[str, float] = {}
         for ranking in (dense, lexical):
             for rank, (node_id, _) in enumerate(ranking):
@@ -98,12 +101,12 @@ class HybridRetriever(BaseRetriever):
                 dense_scores[node_id] = float(vector @ q)
         passages = []
         for rank, node_id in enumerate(order):
-            row = store.row(node_id)
-            start, end, s_start, s_end = (int(x) for x in store.table.offsets[row])
+            row = view.row[node_id]
+            start, end, s_start, s_end = (int(x) for x in view.table.offsets[row])
             passages.append(
                 Passage(
                     node_id=node_id,
-                    document=store.document_of(node_id),
+                    document=view.document_of(node_id),
                     start=start,
                     end=end,
                     speaker_start=s_start,
@@ -112,6 +115,8 @@ class HybridRetriever(BaseRetriever):
                     bm25=bm25_scores.get(node_id, 0.0),
                     fused=fused[node_id],
                     rank=rank,
+                    row=row,
+                    view=view,
                 )
             )
         return passages

@@ -61,6 +61,23 @@ class NodeTable:
         return len(self.ids)
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a query reads, replaced as one object when the index changes, so a query
+    that runs while another thread ingests sees one consistent version."""
+
+    documents: dict[str, StoredDocument]
+    table: NodeTable
+    row: dict[str, int]
+    bm25: bm25s.BM25 | None
+
+    def document_of(self, node_id: str) -> StoredDocument:
+        return self.documents[self.table.doc_ids[self.row[node_id]]]
+
+
+_EMPTY = Snapshot({}, NodeTable([], [], np.zeros((0, 4), dtype=np.int64), {}), {}, None)
+
+
 class IndexStore:
     """Reads and writes the index; safe to share between threads for reading."""
 
@@ -75,10 +92,7 @@ class IndexStore:
         )
         self.docs_collection = self._client.get_or_create_collection(f"{prefix}_documents")
         self.vector_store = ChromaVectorStore(chroma_collection=self.nodes)
-        self.documents: dict[str, StoredDocument] = {}
-        self.table = NodeTable([], [], np.zeros((0, 4), dtype=np.int64), {})
-        self._row: dict[str, int] = {}
-        self._bm25: bm25s.BM25 | None = None
+        self.snapshot = _EMPTY
         self._generation = -1.0
         self.repairs: list[str] = []
         self.reload()
@@ -102,39 +116,51 @@ class IndexStore:
                 n_nodes=int(meta["n_nodes"]),
                 text=text or "",
             )
-        self.documents = docs
         expected = sum(d.n_nodes for d in docs.values())
         if self.nodes.count() != expected:
-            self._remove_orphans()
-        fingerprint = self._fingerprint()
-        if not self._load_cache(fingerprint):
-            self._rebuild_cache(fingerprint)
+            self._remove_orphans(docs)
+        fingerprint = _fingerprint(docs)
+        loaded = self._load_cache(fingerprint) or self._rebuild_cache(fingerprint)
+        table, bm25 = loaded
+        self.snapshot = Snapshot(docs, table, {n: i for i, n in enumerate(table.ids)}, bm25)
+
+    @property
+    def documents(self) -> dict[str, StoredDocument]:
+        return self.snapshot.documents
+
+    @property
+    def table(self) -> NodeTable:
+        return self.snapshot.table
 
     def refresh_if_changed(self) -> None:
         """Pick up documents another process committed since we last loaded."""
         if self._read_generation() != self._generation:
             self.reload()
 
-    def dense(self, embedding: list[float], k: int) -> list[tuple[str, float]]:
-        if not self.table.size:
+    def dense(
+        self, embedding: list[float], k: int, view: Snapshot | None = None
+    ) -> list[tuple[str, float]]:
+        view = view or self.snapshot
+        if not view.table.size:
             return []
         query = VectorStoreQuery(
-            query_embedding=embedding, similarity_top_k=min(k, self.table.size)
+            query_embedding=embedding, similarity_top_k=min(k, view.table.size)
         )
         result = self.vector_store.query(query)
         ids = result.ids or []
         sims = result.similarities or [0.0] * len(ids)
-        return [(i, float(s)) for i, s in zip(ids, sims, strict=False) if i in self._row]
+        return [(i, float(s)) for i, s in zip(ids, sims, strict=False) if i in view.row]
 
-    def bm25(self, query: str, k: int) -> list[tuple[str, float]]:
+    def bm25(self, query: str, k: int, view: Snapshot | None = None) -> list[tuple[str, float]]:
+        view = view or self.snapshot
         query_terms = terms(query)
-        if self._bm25 is None or not query_terms:
+        if view.bm25 is None or not query_terms:
             return []
-        scores = self._bm25.get_scores(query_terms)
+        scores = view.bm25.get_scores(query_terms)
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [(self.table.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+        return [(view.table.ids[i], float(scores[i])) for i in top if scores[i] > 0]
 
     def embeddings(self, node_ids: list[str]) -> dict[str, np.ndarray]:
         if not node_ids:
@@ -147,14 +173,11 @@ class IndexStore:
             i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], vectors, strict=False)
         }
 
-    def row(self, node_id: str) -> int:
-        return self._row[node_id]
-
     def document_of(self, node_id: str) -> StoredDocument:
-        return self.documents[self.table.doc_ids[self._row[node_id]]]
+        return self.snapshot.document_of(node_id)
 
-    def document_frequency(self, term: str) -> int:
-        return self.table.df.get(term, 0)
+    def row(self, node_id: str) -> int:
+        return self.snapshot.row[node_id]
 
     def find_source(self, source: str) -> StoredDocument | None:
         return next((d for d in self.documents.values() if d.source == source), None)
@@ -210,8 +233,8 @@ class IndexStore:
         except FileNotFoundError:
             return 0.0
 
-    def _remove_orphans(self) -> None:
-        committed = {(d.doc_id, d.version) for d in self.documents.values()}
+    def _remove_orphans(self, docs: dict[str, StoredDocument]) -> None:
+        committed = {(d.doc_id, d.version) for d in docs.values()}
         got = self.nodes.get(include=["metadatas"])
         orphans = [
             node_id
@@ -223,28 +246,23 @@ class IndexStore:
         if orphans:
             self.repairs.append(f"removed {len(orphans)} nodes of an interrupted ingest")
 
-    def _fingerprint(self) -> str:
-        parts = sorted(f"{d.doc_id}:{d.version}:{d.n_nodes}" for d in self.documents.values())
-        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
-
     def _cache_dir(self) -> Path:
         return self.dir / "bm25"
 
-    def _load_cache(self, fingerprint: str) -> bool:
+    def _load_cache(self, fingerprint: str) -> tuple[NodeTable, bm25s.BM25 | None] | None:
         cache = self._cache_dir()
         try:
             state = json.loads((cache / "state.json").read_text())
             if state.get("fingerprint") != fingerprint or state.get("version") != _CACHE_VERSION:
-                return False
+                return None
             arrays = np.load(cache / "offsets.npy")
             table = NodeTable(state["ids"], state["doc_ids"], arrays, state["df"])
             bm25 = bm25s.BM25.load(str(cache / "model"), mmap=False) if table.size else None
         except (OSError, ValueError, KeyError):
-            return False
-        self._install(table, bm25)
-        return True
+            return None
+        return table, bm25
 
-    def _rebuild_cache(self, fingerprint: str) -> None:
+    def _rebuild_cache(self, fingerprint: str) -> tuple[NodeTable, bm25s.BM25 | None]:
         got = self.nodes.get(include=["documents", "metadatas"])
         rows = sorted(
             zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False),
@@ -268,8 +286,8 @@ class IndexStore:
         if rows:
             bm25 = bm25s.BM25()
             bm25.index(tokenized, show_progress=False)
-        self._install(table, bm25)
         self._save_cache(fingerprint, table, bm25)
+        return table, bm25
 
     def _save_cache(self, fingerprint: str, table: NodeTable, bm25: bm25s.BM25 | None) -> None:
         cache = self._cache_dir()
@@ -290,10 +308,10 @@ class IndexStore:
         shutil.rmtree(cache, ignore_errors=True)
         os.replace(tmp, cache)
 
-    def _install(self, table: NodeTable, bm25: bm25s.BM25 | None) -> None:
-        self.table = table
-        self._row = {node_id: i for i, node_id in enumerate(table.ids)}
-        self._bm25 = bm25
+
+def _fingerprint(docs: dict[str, StoredDocument]) -> str:
+    parts = sorted(f"{d.doc_id}:{d.version}:{d.n_nodes}" for d in docs.values())
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def _ensure_writable(path: Path) -> None:
