@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Dialog, Locator, Page, Route, expect, s
 
 from assistant import Assistant
 
+from .fake_openai import FakeOpenAI, Reply, citing
 from .test_ui import HARBOUR, WARNED, running_app
 
 pytestmark = [
@@ -78,6 +79,18 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+@pytest.fixture(scope="module")
+def llm_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, FakeOpenAI]]:
+    """The app answering with a (scripted, local) language model."""
+    server = FakeOpenAI(models=["gpt-4o-mini"])
+    settings = {"llm": "openai", "openai_base_url": server.url, "request_timeout": 5.0}
+    try:
+        with running_app(tmp_path_factory.mktemp("llm-index"), **settings) as (url, _):
+            yield url, server
+    finally:
+        server.close()
+
+
 @pytest.fixture
 def dialogs() -> list[str]:
     """Messages of any alert/confirm/prompt the page opened."""
@@ -86,6 +99,12 @@ def dialogs() -> list[str]:
 
 @pytest.fixture
 def page(browser: Browser, app: tuple[str, Assistant], dialogs: list[str]) -> Iterator[Page]:
+    page = open_page(browser, app[0], dialogs)
+    yield page
+    page.context.close()
+
+
+def open_page(browser: Browser, url: str, dialogs: list[str]) -> Page:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
 
@@ -96,10 +115,9 @@ def page(browser: Browser, app: tuple[str, Assistant], dialogs: list[str]) -> It
     page.on("dialog", dismiss)
     # Nothing but the app itself: a page that reaches the internet fails here.
     page.route("**/*", _local_only)
-    page.goto(app[0])
+    page.goto(url)
     expect(page.locator("#documents")).to_contain_text("indexed")
-    yield page
-    context.close()
+    return page
 
 
 def _local_only(route: Route) -> None:
@@ -213,3 +231,29 @@ def test_two_browser_sessions_do_not_see_each_others_chat(
     expect(other.locator("#documents")).to_contain_text("indexed")
     expect(other.locator(".na-question")).to_have_count(0)
     other.context.close()
+
+
+def test_a_language_model_answer_marks_its_unsupported_sentence(
+    browser: Browser, llm_app: tuple[str, FakeOpenAI], dialogs: list[str]
+) -> None:
+    url, server = llm_app
+    s400 = "India’s 2016 £4.1 billion"
+    server.enqueue(
+        Reply(
+            citing(
+                "India signed the S-400 missile deal in 2016 [{{" + s400 + "}}]. "
+                "The S-400 deal was cancelled in 2019 [{{" + s400 + "}}]."
+            )
+        )
+    )
+    page = open_page(browser, url, dialogs)
+    expect(page.locator("#backend")).to_contain_text("gpt-4o-mini")
+    ask(page, "In which year was India's S-400 deal signed?")
+    answer = last_answer(page)
+    expect(answer.locator(".na-unsupported")).to_have_count(1)
+    expect(answer.locator(".na-unsupported")).to_contain_text("cancelled in 2019")
+    expect(answer.locator(".na-unsupported")).to_contain_text("not supported by the articles")
+    expect(answer.locator(".na-unsupported")).not_to_contain_text("signed the S-400")
+    expect(answer.locator("mark.na-highlight").first).to_contain_text(s400)
+    screenshot(page, "llm-unsupported-sentence")
+    page.context.close()
