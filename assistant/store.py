@@ -2,10 +2,15 @@
 the cleaned text of every document.
 
 Chroma is the single source of truth. A document is committed when its record lands in the
-documents collection, after all its nodes are in; nodes of uncommitted versions are orphans and
-are removed on open. The BM25 index and node table are a cache rebuilt from Chroma whenever the
-set of committed documents differs from the one the cache was built for, so the two never
-disagree.
+documents collection, after all its nodes are in; nodes of uncommitted versions are orphans:
+queries never see them, and whoever holds the write lock removes them (a writer, `assistant
+doctor`, or any process opening an index no one is writing to). The BM25 index and node table are
+a cache built from the committed nodes only, stored under a name derived from the set of committed
+documents, so the two never disagree, and processes sharing a folder never read each other's
+half-written cache.
+
+With a Chroma server (`chroma_url`), every app process keeps its own BM25 cache under its own
+index folder; a generation record in Chroma tells them when the committed documents changed.
 """
 
 from __future__ import annotations
@@ -32,7 +37,8 @@ from .errors import AssistantError
 from .lexical import terms
 from .settings import Settings
 
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
+_GENERATION_ID = "generation"
 
 
 @dataclass(frozen=True)
@@ -91,16 +97,43 @@ class IndexStore:
             f"{prefix}_nodes", metadata={"hnsw:space": "cosine"}
         )
         self.docs_collection = self._client.get_or_create_collection(f"{prefix}_documents")
+        # One record ("generation") that changes whenever committed documents change; with a
+        # server it is how app processes that share nothing else notice another's ingest.
+        self.meta = self._client.get_or_create_collection(f"{prefix}_meta")
         self.vector_store = ChromaVectorStore(chroma_collection=self.nodes)
         self.snapshot = _EMPTY
-        self._generation = -1.0
+        self._generation = ""
+        self._lock_handle: Any = None
         self.repairs: list[str] = []
         self.reload()
 
     # ---------------------------------------------------------------- reading
     def reload(self) -> None:
-        """Load documents and the BM25 cache from Chroma; repair orphans left by a crash."""
+        """Load documents and the BM25 cache from Chroma; remove orphans left by a crash when
+        no other process is writing (its nodes in flight would look like orphans)."""
         self._generation = self._read_generation()
+        docs = self.read_documents()
+        expected = sum(d.n_nodes for d in docs.values())
+        if self.nodes.count() != expected:
+            with self._repairing() as safe:
+                if safe:
+                    docs = self.read_documents()
+                    self.remove_orphans(docs)
+        for attempt in range(3):
+            fingerprint = _fingerprint(docs)
+            cached = self.load_cache(fingerprint)
+            if cached is not None:
+                table, bm25 = cached
+                break
+            (table, bm25), whole = self._rebuild_cache(fingerprint, docs)
+            if whole or attempt == 2:
+                break
+            # A writer replaced a document between the two reads; read both again.
+            docs = self.read_documents()
+        self.snapshot = Snapshot(docs, table, {n: i for i, n in enumerate(table.ids)}, bm25)
+
+    def read_documents(self) -> dict[str, StoredDocument]:
+        """The committed documents, read from Chroma now."""
         got = self.docs_collection.get(include=["documents", "metadatas"])
         docs: dict[str, StoredDocument] = {}
         for doc_id, text, meta in zip(
@@ -116,13 +149,12 @@ class IndexStore:
                 n_nodes=int(meta["n_nodes"]),
                 text=text or "",
             )
-        expected = sum(d.n_nodes for d in docs.values())
-        if self.nodes.count() != expected:
-            self._remove_orphans(docs)
-        fingerprint = _fingerprint(docs)
-        loaded = self._load_cache(fingerprint) or self._rebuild_cache(fingerprint)
-        table, bm25 = loaded
-        self.snapshot = Snapshot(docs, table, {n: i for i, n in enumerate(table.ids)}, bm25)
+        return docs
+
+    @property
+    def remote(self) -> bool:
+        """True when the index lives on a Chroma server rather than in `dir`."""
+        return bool(self.settings.chroma_url)
 
     @property
     def documents(self) -> dict[str, StoredDocument]:
@@ -187,22 +219,41 @@ class IndexStore:
 
     # ---------------------------------------------------------------- writing
     @contextlib.contextmanager
-    def writing(self) -> Iterator[None]:
+    def locked(self) -> Iterator[None]:
         """Exclusive write access across processes; a second writer gets a clear error."""
-        lock_path = self.dir / ".write.lock"
-        with open(lock_path, "a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise AssistantError(
-                    f"another process is writing to the index at {self.dir}; "
-                    "wait for it to finish and run the command again."
-                ) from None
-            try:
-                self.reload()
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        if self._lock_handle is not None:
+            raise AssistantError(
+                f"this process is already writing to the index at {self.dir}; "
+                "wait for that to finish and try again."
+            )
+        handle = self._try_lock()
+        if handle is None:
+            raise AssistantError(
+                f"another process is writing to the index at {self.dir}; "
+                "wait for it to finish and run the command again."
+            )
+        self._lock_handle = handle
+        try:
+            yield
+        finally:
+            self._lock_handle = None
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the write lock with the index loaded and free of orphans."""
+        with self.locked():
+            self.reload()
+            self.announce_if_unannounced()
+            yield
+
+    def announce_if_unannounced(self) -> None:
+        """A writer killed before `finish_writes` committed documents no one was told about;
+        tell other processes now."""
+        recorded = self._read_generation().split(":", 1)[0]
+        if recorded != _fingerprint(self.documents):
+            self._write_generation()
 
     def commit_document(
         self, doc_id: str, version: str, text: str, meta: dict[str, Any], nodes: list[TextNode]
@@ -222,52 +273,70 @@ class IndexStore:
 
     def finish_writes(self) -> None:
         """Rebuild the caches and tell other processes the index changed."""
-        marker = self.dir / "generation"
-        marker.write_text(str(os.getpid()) + ":" + os.urandom(4).hex())
         self.reload()
+        self._write_generation()
 
-    # ---------------------------------------------------------------- internals
-    def _read_generation(self) -> float:
-        try:
-            return (self.dir / "generation").stat().st_mtime_ns
-        except FileNotFoundError:
-            return 0.0
-
-    def _remove_orphans(self, docs: dict[str, StoredDocument]) -> None:
+    def remove_orphans(self, docs: dict[str, StoredDocument]) -> int:
+        """Delete nodes of versions that were never committed; the caller holds the lock."""
         committed = {(d.doc_id, d.version) for d in docs.values()}
         got = self.nodes.get(include=["metadatas"])
         orphans = [
             node_id
             for node_id, meta in zip(got["ids"], got["metadatas"] or [], strict=False)
-            if (str(meta.get("article_id")), str(meta.get("version"))) not in committed
+            if (str((meta or {}).get("article_id")), str((meta or {}).get("version")))
+            not in committed
         ]
         for begin in range(0, len(orphans), 5000):
             self.nodes.delete(ids=orphans[begin : begin + 5000])
         if orphans:
             self.repairs.append(f"removed {len(orphans)} nodes of an interrupted ingest")
+        return len(orphans)
 
-    def _cache_dir(self) -> Path:
-        return self.dir / "bm25"
+    def cache_path(self, fingerprint: str) -> Path:
+        """Where the BM25 cache for this set of committed documents lives."""
+        return self.dir / "bm25" / fingerprint[:32]
 
-    def _load_cache(self, fingerprint: str) -> tuple[NodeTable, bm25s.BM25 | None] | None:
-        cache = self._cache_dir()
+    def load_cache(self, fingerprint: str) -> tuple[NodeTable, bm25s.BM25 | None] | None:
+        """The cached node table and BM25 for these committed documents, if saved and whole."""
+        cache = self.cache_path(fingerprint)
         try:
             state = json.loads((cache / "state.json").read_text())
             if state.get("fingerprint") != fingerprint or state.get("version") != _CACHE_VERSION:
                 return None
             arrays = np.load(cache / "offsets.npy")
             table = NodeTable(state["ids"], state["doc_ids"], arrays, state["df"])
+            if not len(table.ids) == len(table.doc_ids) == arrays.shape[0]:
+                return None
             bm25 = bm25s.BM25.load(str(cache / "model"), mmap=False) if table.size else None
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, TypeError):
             return None
         return table, bm25
 
-    def _rebuild_cache(self, fingerprint: str) -> tuple[NodeTable, bm25s.BM25 | None]:
+    def committed_nodes(
+        self, docs: dict[str, StoredDocument]
+    ) -> list[tuple[str, str, dict[str, Any]]]:
+        """(id, text, metadata) of every node of a committed version, in document order."""
+        committed = {(d.doc_id, d.version) for d in docs.values()}
         got = self.nodes.get(include=["documents", "metadatas"])
-        rows = sorted(
-            zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False),
-            key=lambda r: (str(r[2]["article_id"]), int(r[2]["position"])),
-        )
+        rows = [
+            (node_id, text or "", meta)
+            for node_id, text, meta in zip(
+                got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False
+            )
+            if meta and (str(meta.get("article_id")), str(meta.get("version"))) in committed
+        ]
+        rows.sort(key=lambda r: (str(r[2]["article_id"]), int(r[2]["position"])))
+        return rows
+
+    def _rebuild_cache(
+        self, fingerprint: str, docs: dict[str, StoredDocument]
+    ) -> tuple[tuple[NodeTable, bm25s.BM25 | None], bool]:
+        """Build the table and BM25 from the committed nodes; saved only when every document
+        has exactly its nodes (else a writer is mid-way or the index needs `assistant doctor`)."""
+        # Only committed nodes: another process may be adding a document's nodes right now.
+        rows = self.committed_nodes(docs)
+        per_doc = Counter(str(r[2]["article_id"]) for r in rows)
+        whole = all(per_doc.get(d.doc_id, 0) == d.n_nodes for d in docs.values())
         ids = [r[0] for r in rows]
         doc_ids = [str(r[2]["article_id"]) for r in rows]
         offsets = np.array(
@@ -286,27 +355,91 @@ class IndexStore:
         if rows:
             bm25 = bm25s.BM25()
             bm25.index(tokenized, show_progress=False)
-        self._save_cache(fingerprint, table, bm25)
-        return table, bm25
+        if whole:
+            self._save_cache(fingerprint, table, bm25)
+        return (table, bm25), whole
 
     def _save_cache(self, fingerprint: str, table: NodeTable, bm25: bm25s.BM25 | None) -> None:
-        cache = self._cache_dir()
-        tmp = cache.with_name("bm25.tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        np.save(tmp / "offsets.npy", table.offsets)
-        if bm25 is not None:
-            bm25.save(str(tmp / "model"))
-        state = {
-            "version": _CACHE_VERSION,
-            "fingerprint": fingerprint,
-            "ids": table.ids,
-            "doc_ids": table.doc_ids,
-            "df": table.df,
-        }
-        (tmp / "state.json").write_text(json.dumps(state))
-        shutil.rmtree(cache, ignore_errors=True)
-        os.replace(tmp, cache)
+        """Write the cache under a private name, then rename it into place: a process that
+        shares the folder sees a whole cache or none. The cache is only a speed-up, so a
+        failure to save it is not an error."""
+        target = self.cache_path(fingerprint)
+        root = target.parent
+        tmp = root / f".tmp-{os.getpid()}-{os.urandom(4).hex()}"
+        try:
+            tmp.mkdir(parents=True)
+            np.save(tmp / "offsets.npy", table.offsets)
+            if bm25 is not None:
+                bm25.save(str(tmp / "model"))
+            state = {
+                "version": _CACHE_VERSION,
+                "fingerprint": fingerprint,
+                "ids": table.ids,
+                "doc_ids": table.doc_ids,
+                "df": table.df,
+            }
+            (tmp / "state.json").write_text(json.dumps(state))
+            shutil.rmtree(target, ignore_errors=True)
+            os.replace(tmp, target)
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
+            return
+        for old in root.iterdir():
+            if old.name != target.name and not old.name.startswith(".tmp-"):
+                if old.is_dir():
+                    shutil.rmtree(old, ignore_errors=True)
+                else:
+                    old.unlink(missing_ok=True)
+
+    def _read_generation(self) -> str:
+        """Changes whenever committed documents change: `fingerprint:random`."""
+        if self.remote:
+            got = self.meta.get(ids=[_GENERATION_ID], include=["documents"])
+            return str((got["documents"] or [""])[0] or "")
+        try:
+            return (self.dir / "generation").read_text()
+        except (FileNotFoundError, UnicodeDecodeError):
+            return ""
+
+    def _write_generation(self) -> None:
+        token = f"{_fingerprint(self.documents)}:{os.getpid()}-{os.urandom(4).hex()}"
+        if self.remote:
+            self.meta.upsert(ids=[_GENERATION_ID], documents=[token], embeddings=[[1.0]])
+        else:
+            tmp = self.dir / f".generation-{os.getpid()}"
+            tmp.write_text(token)
+            os.replace(tmp, self.dir / "generation")
+        self._generation = token
+
+    def _try_lock(self) -> Any:
+        handle = open(self.dir / ".write.lock", "a+")  # noqa: SIM115 - held beyond this call
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return None
+        return handle
+
+    @contextlib.contextmanager
+    def _repairing(self) -> Iterator[bool]:
+        """Yields True when this process may remove orphans: it holds the write lock, or takes
+        it because no one else writes. With a server, processes elsewhere may be writing
+        without this folder's lock, so only a writer repairs."""
+        if self._lock_handle is not None:
+            yield True
+            return
+        if self.remote:
+            yield False
+            return
+        handle = self._try_lock()
+        if handle is None:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
 
 
 def _fingerprint(docs: dict[str, StoredDocument]) -> str:
@@ -317,7 +450,8 @@ def _fingerprint(docs: dict[str, StoredDocument]) -> str:
 def _ensure_writable(path: Path) -> None:
     try:
         path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".write-test"
+        # A name of its own: processes opening the index at once must not unlink each other's.
+        probe = path / f".write-test-{os.getpid()}-{os.urandom(4).hex()}"
         probe.write_text("ok")
         probe.unlink()
     except OSError as exc:
