@@ -173,9 +173,11 @@ class SupportChecker:
 
     def _reattach(self, sentence: str, sims: np.ndarray, evidence: Sequence[Evidence]) -> Verdict:
         best: Verdict | None = None
+        # Sharing one or two words is no clear support, however large a share they are.
+        wordy = len(set(terms(sentence)) - _PRONOUNS) >= 3
         for k in range(1, len(evidence) + 1):
             v = self._judge(sentence, [k], sims, evidence)
-            clear = v.similarity >= REATTACH_SIMILARITY or v.overlap >= REATTACH_OVERLAP
+            clear = v.similarity >= REATTACH_SIMILARITY or (wordy and v.overlap >= REATTACH_OVERLAP)
             if not (v.supported and clear):
                 continue
             if best is None or v.similarity + v.overlap > best.similarity + best.overlap:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import threading
 import time
 from collections import deque
@@ -157,7 +158,9 @@ def _handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             for i, piece in enumerate(_cut(text, reply.pieces)):
                 if reply.break_after is not None and i >= reply.break_after:
                     self.wfile.flush()
-                    self.connection.close()  # no terminating chunk: the client sees it break
+                    # no terminating chunk: the client sees the stream break off
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    self.close_connection = True
                     return
                 self._event(_chunk(piece, model, first=i == 0))
                 server.chunks_sent += 1

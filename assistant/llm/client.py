@@ -97,7 +97,12 @@ class ChatModel:
         where = f"the model server at {self.url}"
         retried = self.settings.max_retries
         tries = f" (tried {retried + 1} times; ASSISTANT_MAX_RETRIES)" if retried else ""
-        if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException):
+        if isinstance(exc, httpx.TimeoutException):  # raised mid-stream, not retried
+            text = (
+                f"{where} stopped sending mid-answer for {self.settings.request_timeout:g} s; "
+                "ask again, or raise ASSISTANT_REQUEST_TIMEOUT."
+            )
+        elif isinstance(exc, openai.APITimeoutError):
             text = (
                 f"{where} did not answer within {self.settings.request_timeout:g} s{tries}; "
                 "raise ASSISTANT_REQUEST_TIMEOUT or check the server."
