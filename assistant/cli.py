@@ -49,7 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="score the answers on a gold question file (.jsonl)")
     p.add_argument("file", metavar="FILE.jsonl")
     p.add_argument("--json", action="store_true", help="print the scores as one JSON object")
-    for name in ("ingest", "ask", "chat", "serve", "documents", "eval"):
+    p = sub.add_parser(
+        "doctor", help="check the index (Chroma and BM25 agree, no half-ingested document); repair"
+    )
+    p.add_argument("--check", action="store_true", help="only report; change nothing")
+    p.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    for name in ("ingest", "ask", "chat", "serve", "documents", "eval", "doctor"):
         sub.choices[name].add_argument(
             "--index", metavar="DIR", default=argparse.SUPPRESS, help="index folder"
         )
@@ -85,6 +90,8 @@ def _open(args: argparse.Namespace) -> Assistant:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "doctor":
+        return _doctor(args)
     if args.command == "serve":
         from .ui import serve
 
@@ -132,6 +139,22 @@ def format_answer(answer: Answer) -> str:
     for c in answer.citations:
         lines.append(f"[{c.n}] “{c.quote}”\n    {c.title} ({c.source}, chars {c.start}-{c.end})")
     return "\n".join(lines)
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    """Check (and unless --check, repair) the index; exit 0 when healthy or repaired."""
+    from .doctor import doctor
+    from .settings import Settings
+
+    settings = Settings()
+    if args.index:
+        settings = settings.model_copy(update={"index_dir": Path(args.index)})
+    report = doctor(settings, repair=not args.check)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        print("\n".join(report.lines()))
+    return 0 if report.healthy or report.repaired else 1
 
 
 def _eval(assistant: Assistant, file: str, as_json: bool) -> int:

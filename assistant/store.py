@@ -87,7 +87,8 @@ _EMPTY = Snapshot({}, NodeTable([], [], np.zeros((0, 4), dtype=np.int64), {}), {
 class IndexStore:
     """Reads and writes the index; safe to share between threads for reading."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, load: bool = True) -> None:
+        """Open the index; with `load=False` nothing is read or repaired yet (for doctor)."""
         self.settings = settings
         self.dir = Path(settings.index_dir)
         _ensure_writable(self.dir)
@@ -105,7 +106,8 @@ class IndexStore:
         self._generation = ""
         self._lock_handle: Any = None
         self.repairs: list[str] = []
-        self.reload()
+        if load:
+            self.reload()
 
     # ---------------------------------------------------------------- reading
     def reload(self) -> None:
@@ -253,7 +255,7 @@ class IndexStore:
         tell other processes now."""
         recorded = self._read_generation().split(":", 1)[0]
         if recorded != _fingerprint(self.documents):
-            self._write_generation()
+            self.announce()
 
     def commit_document(
         self, doc_id: str, version: str, text: str, meta: dict[str, Any], nodes: list[TextNode]
@@ -274,7 +276,7 @@ class IndexStore:
     def finish_writes(self) -> None:
         """Rebuild the caches and tell other processes the index changed."""
         self.reload()
-        self._write_generation()
+        self.announce()
 
     def remove_orphans(self, docs: dict[str, StoredDocument]) -> int:
         """Delete nodes of versions that were never committed; the caller holds the lock."""
@@ -401,7 +403,8 @@ class IndexStore:
         except (FileNotFoundError, UnicodeDecodeError):
             return ""
 
-    def _write_generation(self) -> None:
+    def announce(self) -> None:
+        """Tell other processes that the committed documents changed."""
         token = f"{_fingerprint(self.documents)}:{os.getpid()}-{os.urandom(4).hex()}"
         if self.remote:
             self.meta.upsert(ids=[_GENERATION_ID], documents=[token], embeddings=[[1.0]])
