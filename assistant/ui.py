@@ -62,6 +62,9 @@ class WebChat:
     # ------------------------------------------------------------------ chat
     def respond(self, question: str, session: Session) -> Iterator[tuple[Any, ...]]:
         """Stream the answer into the chat; yields (chat messages, session, textbox)."""
+        if not question.strip():  # an empty Enter: nothing to ask, nothing to show
+            yield session.messages, session, ""
+            return
         asked = [*session.messages, _user(render.question_html(question))]
         yield [*asked, _bot(render.partial_html(""))], session, ""
         text = ""
@@ -260,7 +263,7 @@ def _articles_panel() -> tuple[gr.HTML, gr.File, gr.HTML]:
         type="filepath",
         elem_id="upload",
     )
-    status = gr.HTML("", elem_id="upload-status", min_height=40)
+    status = gr.HTML("", elem_id="upload-status", min_height=100)
     return documents, files, status
 
 

@@ -176,7 +176,17 @@ def test_example_question_shows_answer_and_highlighted_source(
 def test_upload_an_article_then_ask_about_it(page: Page, tmp_path: Path) -> None:
     article = tmp_path / "harbour works.txt"
     article.write_text(HARBOUR)
-    upload(page, article)
+    # A longer article first, so indexing takes long enough to watch its progress.
+    long = tmp_path / "long.txt"
+    long.write_text(
+        "Council minutes\n\n"
+        + "\n".join(f"Item {i} of the agenda concerned road number {i * 7}." for i in range(150))
+    )
+    page.locator("#upload input[type=file]").set_input_files([str(long), str(article)])
+    expect(page.locator("#upload-status")).to_contain_text("Indexing long.txt", timeout=20_000)
+    expect(page.locator("#upload-status")).to_contain_text("files")
+    screenshot(page, "upload-progress")
+    expect(page.locator("#upload-status li")).to_have_count(2, timeout=60_000)
     expect(page.locator("#upload-status")).to_contain_text("added harbour-works.txt")
     expect(page.locator("#documents")).to_contain_text("Harbour works begin in Port Ellery")
 
