@@ -7,7 +7,6 @@ import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
 
-import numpy as np
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
 from .. import prompts
@@ -18,7 +17,7 @@ from ..embeddings import MiniLMEmbedding
 from ..errors import LLMError
 from ..retrieve import Passage
 from ..store import IndexStore
-from ..support import Evidence, SupportChecker, Verdict
+from ..support import SupportChecker, Verdict, passage_evidence
 from .client import ChatModel
 from .markers import MarkerStream, split_sentences, strip_markers
 
@@ -163,7 +162,7 @@ class LLMAnswerer:
         verdicts = self.support.check(
             [claims[i] for i in checked],
             [[source_of[n] for n in spans[i].citations if n in source_of] for i in checked],
-            self.evidence(passages),
+            passage_evidence(self.store, self.embed, passages),
         )
         by_sentence: dict[int, Verdict] = dict(zip(checked, verdicts, strict=True))
         pieces: list[str] = []
@@ -191,19 +190,6 @@ class LLMAnswerer:
             question=question,
             sentences=sentences,
         )
-
-    def evidence(self, passages: Sequence[Passage]) -> list[Evidence]:
-        """Each passage's text with its speaker, and its stored embedding."""
-        stored = self.store.embeddings([p.node_id for p in passages])
-        missing = [p for p in passages if p.node_id not in stored]
-        if missing:
-            vectors = self.embed.encode([p.text for p in missing])
-            for p, vector in zip(missing, vectors, strict=True):
-                stored[p.node_id] = vector
-        return [
-            Evidence(f"{p.speaker} {p.text}".strip(), np.asarray(stored[p.node_id]))
-            for p in passages
-        ]
 
 
 def cite_source(cites: CitationList, passages: Sequence[Passage], k: int) -> int:

@@ -1,0 +1,97 @@
+"""The support check on the bundled article's sentences, with the real MiniLM model."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant import Assistant
+from assistant.retrieve import Passage
+from assistant.support import Evidence, SupportChecker, facts, missing_facts, passage_evidence
+
+S400 = "India’s 2016 £4.1 billion"
+KAMAL = "Kamal Alam, a Pakistan analyst"
+HACKETT_QUOTE = "Russia would likely weigh carefully"
+
+
+def find(assistant: Assistant, fragment: str) -> Passage:
+    return next(p for p in assistant.retrieve(fragment) if fragment in p.text)
+
+
+@pytest.fixture(scope="module")
+def evidence(bundled: Assistant) -> list[Evidence]:
+    passages = [find(bundled, f) for f in (S400, KAMAL, HACKETT_QUOTE)]
+    return passage_evidence(bundled.store, bundled.embed, passages)
+
+
+@pytest.fixture(scope="module")
+def checker(bundled: Assistant) -> SupportChecker:
+    return SupportChecker(bundled.embed)
+
+
+def test_facts_are_numbers_dates_names_and_claim_words() -> None:
+    found = facts("The S-400 deal between India and Russia was not cancelled in May 2019.")
+    assert {"400", "2019", "may", "india", "russia", "not", "cancelled"} <= set(found)
+    assert "the" not in found and "s" not in found
+
+
+def test_shared_words_do_not_make_a_changed_fact_supported() -> None:
+    passage = (
+        "India’s 2016 £4.1 billion ($5.5 billion) S-400 surface-to-air missile deal was signed"
+    )
+    assert missing_facts("The S-400 deal was cancelled in 2019.", passage) == ["2019", "cancelled"]
+    assert missing_facts("India signed the S-400 deal in 2016.", passage) == []
+    assert missing_facts("The deal was not signed.", passage) == ["not"]
+    assert missing_facts("The deal wasn’t signed.", passage) == ["not"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source", "supported"),
+    [
+        ("India signed a $5.5 billion deal for the S-400 missile system in 2016.", 1, True),
+        ("The S-400 deal was cancelled in 2019.", 1, False),
+        ("India signed the S-400 deal in 2018.", 1, False),
+        ("Kamal Alam is a Pakistan analyst at the Royal United Services Institute.", 2, True),
+        ("Kanwal Sibal is a Pakistan analyst at the Royal United Services Institute.", 2, False),
+        (
+            "James Hackett said Russia would likely weigh carefully deeper ties with Pakistan.",
+            3,
+            True,
+        ),
+        ("Kamal Alam is a Pakistan analyst.", 3, False),
+    ],
+)
+def test_cited_sentence(
+    checker: SupportChecker,
+    evidence: list[Evidence],
+    sentence: str,
+    source: int,
+    supported: bool,
+) -> None:
+    (verdict,) = checker.check([sentence], [[source]], evidence)
+    assert verdict.supported is supported, verdict
+    assert verdict.citations == [source]
+    assert not verdict.reattached
+
+
+def test_the_speaker_of_a_quote_counts_as_part_of_the_passage(
+    checker: SupportChecker, evidence: list[Evidence]
+) -> None:
+    assert evidence[2].text.startswith("James Hackett")
+    (verdict,) = checker.check(
+        ["Hackett warned that Russia would weigh carefully"], [[3]], evidence
+    )
+    assert verdict.supported
+
+
+def test_an_uncited_sentence_gets_the_passage_that_clearly_supports_it(
+    checker: SupportChecker, evidence: list[Evidence]
+) -> None:
+    uncited = [
+        "Kamal Alam works at the Royal United Services Institute.",
+        "The S-400 deal was cancelled in 2019.",
+        "Pakistan.",
+    ]
+    verdicts = checker.check(uncited, [[], [], []], evidence)
+    assert verdicts[0].supported and verdicts[0].reattached and verdicts[0].citations == [2]
+    assert not verdicts[1].supported and verdicts[1].citations == []
+    assert not verdicts[2].supported and verdicts[2].citations == []
