@@ -125,6 +125,9 @@ class WebChat:
                 report = self.assistant.ingest(accepted, progress=step)
             except AssistantError as exc:
                 report.failed.extend((str(p), str(exc)) for p in accepted)
+            except Exception:
+                log.exception("ingesting %s failed", accepted)
+                report.failed.extend((str(p), UNEXPECTED) for p in accepted)
         return render.ingest_html(report, refused), self.documents(), None
 
     def _accept(self, files: list[str]) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -136,14 +139,20 @@ class WebChat:
         for raw in files:
             source = Path(raw)
             name = upload_name(source.name)
+            target = folder / name
             problem = upload_problem(source, limit_mb)
+            if not problem and target in accepted:
+                problem = "another file in this upload has the same name; rename one of them"
+            if not problem:
+                try:
+                    folder.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(source, target)
+                except OSError as exc:
+                    problem = f"cannot store the file ({exc.strerror or exc})"
             if problem:
                 refused.append((name, problem))
-                continue
-            folder.mkdir(parents=True, exist_ok=True)
-            target = folder / name
-            shutil.copyfile(source, target)
-            accepted.append(target)
+            else:
+                accepted.append(target)
         return accepted, refused
 
 

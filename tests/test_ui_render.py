@@ -205,3 +205,17 @@ def test_upload_reports_progress_and_copies_to_the_uploads_folder(
     assert progress.calls[-1] == ((1, 1), "Indexing done")
     [doc] = fresh.documents()
     assert Path(doc.source) == (fresh.settings.index_dir / "uploads" / "news-rm-rf.txt").resolve()
+
+
+def test_upload_refuses_two_files_that_would_share_a_name(fresh: Assistant, tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, second = tmp_path / "a" / "news one.txt", tmp_path / "b" / "news-one.txt"
+    first.write_text(BUNDLED.read_text())
+    second.write_text("Other news\n\nSomething else happened in the town today.\n")
+    status, _, _ = WebChat(fresh).upload([str(first), str(second)], cast(Any, Progress()))
+    assert "added news-one.txt" in visible(status)
+    assert "news-one.txt: another file in this upload has the same name" in visible(status)
+    assert [d.title for d in fresh.documents()] == [
+        "Russia And Vladimir Putin Could Back Pakistan And ‘Turn’ On India"
+    ]
