@@ -243,7 +243,7 @@ def _chat_panel() -> tuple[gr.Chatbot, gr.Textbox, gr.Button, gr.Button, list[gr
         latex_delimiters=[],
         allow_tags=False,
         feedback_options=None,
-        buttons=["copy"],
+        buttons=[],  # their copy would hand over the HTML source; selecting text copies text
         placeholder="Ask about the indexed articles: answers cite the exact sentences they "
         "come from, highlighted in their paragraph.",
     )
