@@ -34,9 +34,17 @@ class Settings(BaseSettings):
         default=30,
         ge=1,
         le=500,
-        description="Hits taken from each of dense and BM25 before fusion.",
+        description="Hits taken from each of dense and window BM25 before ranking.",
     )
-    rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
+    dense_weight: float = Field(
+        default=0.6,
+        ge=0.0,
+        le=1.0,
+        description="Weight of embedding similarity against window BM25 (scaled to 0..1).",
+    )
+    rrf_k: int = Field(
+        default=60, ge=1, description="Rank-score constant: a passage's fused = 2/(rrf_k+rank+1)."
+    )
     window: int = Field(
         default=1, ge=0, le=5, description="Neighbouring sentences shown around a cited sentence."
     )
