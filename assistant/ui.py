@@ -282,16 +282,23 @@ def launch(
     """Start the app; with `block=False` return once it serves (for tests and scripts)."""
     demo = build(assistant)
     demo.queue(default_concurrency_limit=CONCURRENCY)
-    demo.launch(
-        server_name=host,
-        server_port=port,
-        prevent_thread_lock=not block,
-        max_file_size=int(assistant.settings.max_upload_mb * MB),
-        css=render.CSS,
-        theme=THEME,
-        footer_links=["api"],
-        quiet=not block,
-    )
+    try:
+        demo.launch(
+            server_name=host,
+            server_port=port,
+            prevent_thread_lock=not block,
+            max_file_size=int(assistant.settings.max_upload_mb * MB),
+            css=render.CSS,
+            theme=THEME,
+            footer_links=["api"],
+            quiet=not block,
+        )
+    except OSError as exc:
+        if "port" not in str(exc):
+            raise
+        raise AssistantError(
+            f"port {port} on {host} is in use; stop what runs there or pick another with --port."
+        ) from None
     return demo
 
 

@@ -15,7 +15,7 @@ import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
-from assistant import Assistant
+from assistant import Assistant, AssistantError
 from assistant.ui import launch
 
 from .conftest import ARTICLES, offline_settings
@@ -200,3 +200,12 @@ def test_upload_refuses_unsupported_types_and_big_files(url: str, tmp_path: Path
     big.write_text("A long article sentence. " * 4000)  # 100 kB; this app's limit is 50 kB
     with pytest.raises(Exception, match=r"(?i)size|large"):
         client(url).predict([handle_file(str(big))], api_name="/upload")
+
+
+def test_a_busy_port_is_a_one_line_error(fresh: Assistant) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(AssistantError, match=f"port {port} on 127.0.0.1 is in use"):
+            launch(fresh, port=port, block=False)
