@@ -100,6 +100,7 @@ def doctor(settings: Settings, repair: bool = True) -> DoctorReport:
             else:
                 orphans.append(node_id)
         report.orphans = len(orphans)
+        report.cache_problem = _cache_problem(store, docs)
         broken = {d.doc_id: p for d in docs.values() if (p := _node_problem(d, by_doc[d.doc_id]))}
         report.broken = sorted((docs[i].source, p) for i, p in broken.items())
         report.missing_sources = sorted(
@@ -114,10 +115,9 @@ def doctor(settings: Settings, repair: bool = True) -> DoctorReport:
                 store.delete_document(doc_id)
             if orphans:
                 store.remove_orphans(store.read_documents())
-        report.cache_problem = _cache_problem(store, healthy_docs if repair else docs)
         if repair:
             if report.cache_problem:
-                shutil.rmtree(store.cache_path(_fingerprint(healthy_docs)), ignore_errors=True)
+                shutil.rmtree(store.cache_path(_fingerprint(docs)), ignore_errors=True)
             store.reload()
             if not report.healthy:
                 store.announce()
