@@ -13,8 +13,9 @@ about the bundled article, paraphrases and altered facts, against the sentence t
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -55,6 +56,7 @@ _MONTHS = {
     "saturday",
     "sunday",
 }
+_CAPITALISED_DATE = re.compile(r"\b(" + "|".join(m.title() for m in sorted(_MONTHS)) + r")\b")
 _NAME_WORD = re.compile(r"(?<![\w’'-])[A-Z][\w’'-]*")
 _PRONOUNS = {"he", "she", "it", "they", "him", "her", "his", "its", "them", "their", "we", "i"}
 _NEGATIONS = {"not", "no", "never", "neither", "nor", "none", "nobody", "nothing", "without"}
@@ -72,20 +74,26 @@ _REVERSAL_WORDS = (
 _REVERSALS = {stem(w) for w in _REVERSAL_WORDS.split()}
 
 
-@dataclass(frozen=True)
 class Evidence:
     """A retrieved passage as the check sees it: its text (with the speaker of a quote) and
-    its unit embedding."""
+    its unit embedding, which may be given as a function so it is fetched only if needed."""
 
-    text: str
-    vector: np.ndarray
+    def __init__(self, text: str, vector: np.ndarray | Callable[[], np.ndarray]) -> None:
+        self.text = text
+        self._vector = vector
+
+    @property
+    def vector(self) -> np.ndarray:
+        if callable(self._vector):
+            self._vector = self._vector()
+        return self._vector
 
 
 @dataclass
 class Verdict:
     supported: bool
     citations: list[int]  # source numbers (1-based), re-attached ones included
-    similarity: float = 0.0
+    similarity: float | None = None  # None: the words decided, the sentence was not embedded
     overlap: float = 0.0
     missing: list[str] = field(default_factory=list)  # facts found in no cited passage
     reattached: bool = False
@@ -97,7 +105,8 @@ def facts(sentence: str) -> list[str]:
     for m in _NUMBER.finditer(sentence):
         found.append(m.group(0).replace(",", ""))
     tokens = words(sentence)
-    found += [w for w in tokens if w in _MONTHS]
+    # Months and days only when capitalised: "may" is a verb far more often than a month.
+    found += [m.group(0).lower() for m in _CAPITALISED_DATE.finditer(sentence)]
     first_word = re.match(r"\W*[\w’'-]+", sentence)
     first_end = first_word.end() if first_word else 0
     for m in _NAME_WORD.finditer(sentence):
@@ -112,47 +121,119 @@ def facts(sentence: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+@dataclass(frozen=True)
+class _Words:
+    """What the fact and overlap checks look up in a passage, computed once."""
+
+    tokens: frozenset[str]
+    stems: frozenset[str]
+    numbers: frozenset[str]
+    terms: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str) -> _Words:
+        tokens = set(words(text))
+        if _NEGATION_SUFFIX.search(text):
+            tokens.add("not")
+        return cls(
+            frozenset(tokens),
+            frozenset(stem(w) for w in tokens),
+            frozenset(m.group(0).replace(",", "") for m in _NUMBER.finditer(text)),
+            frozenset(terms(text)),
+        )
+
+    def __or__(self, other: _Words) -> _Words:
+        return _Words(
+            self.tokens | other.tokens,
+            self.stems | other.stems,
+            self.numbers | other.numbers,
+            self.terms | other.terms,
+        )
+
+
+def _missing(sentence_facts: list[str], found: _Words) -> list[str]:
+    return [
+        fact
+        for fact in sentence_facts
+        if not (
+            fact in found.numbers
+            if fact[0].isdigit()
+            else fact in found.tokens or stem(fact) in found.stems
+        )
+    ]
+
+
+def _overlap(sentence_terms: set[str], found: _Words) -> float:
+    if not sentence_terms:
+        return 0.0
+    return len(sentence_terms & found.terms) / len(sentence_terms)
+
+
 def missing_facts(sentence: str, evidence_text: str) -> list[str]:
-    tokens = set(words(evidence_text))
-    stems = {stem(w) for w in tokens}
-    numbers = {m.group(0).replace(",", "") for m in _NUMBER.finditer(evidence_text)}
-    if _NEGATION_SUFFIX.search(evidence_text):
-        tokens.add("not")
-    missing = []
-    for fact in facts(sentence):
-        found = fact in numbers if fact[0].isdigit() else fact in tokens or stem(fact) in stems
-        if not found:
-            missing.append(fact)
-    return missing
+    """The sentence's facts that the evidence does not contain."""
+    return _missing(facts(sentence), _Words.of(evidence_text))
 
 
 def overlap(sentence: str, evidence_text: str) -> float:
     """Share of the sentence's content words found in the evidence."""
-    mine = set(terms(sentence)) - _PRONOUNS
-    if not mine:
-        return 0.0
-    return len(mine & set(terms(evidence_text))) / len(mine)
+    return _overlap(set(terms(sentence)) - _PRONOUNS, _Words.of(evidence_text))
 
 
 def passage_evidence(
     store: IndexStore, embed: MiniLMEmbedding, passages: Sequence[Passage]
 ) -> list[Evidence]:
-    """Each passage's text with the speaker of its quote, and its stored embedding."""
-    stored = store.embeddings([p.node_id for p in passages])
-    missing = [p for p in passages if p.node_id not in stored]
-    if missing:
-        vectors = embed.encode([p.text for p in missing])
-        for p, vector in zip(missing, vectors, strict=True):
-            stored[p.node_id] = vector
-    return [
-        Evidence(f"{p.speaker} {p.text}".strip(), np.asarray(stored[p.node_id], dtype=np.float32))
-        for p in passages
-    ]
+    """Each passage's text with the speaker of its quote, and its stored embedding (all
+    fetched from the store together, the first time one is needed)."""
+
+    @lru_cache(maxsize=1)
+    def vectors() -> dict[str, np.ndarray]:
+        stored = store.embeddings([p.node_id for p in passages])
+        missing = [p for p in passages if p.node_id not in stored]
+        if missing:
+            encoded = embed.encode([p.text for p in missing])
+            for p, vector in zip(missing, encoded, strict=True):
+                stored[p.node_id] = vector
+        return stored
+
+    def vector(node_id: str) -> Callable[[], np.ndarray]:
+        return lambda: np.asarray(vectors()[node_id], dtype=np.float32)
+
+    return [Evidence(f"{p.speaker} {p.text}".strip(), vector(p.node_id)) for p in passages]
+
+
+@dataclass
+class _Candidate:
+    """One way of supporting a sentence (its cited sources, or one source to re-attach)."""
+
+    sources: list[int]
+    lex: float
+    missing: list[str]
+    sim: float | None = None  # computed only when the words alone do not decide
+
+    @property
+    def plausible(self) -> bool:
+        return not self.missing and self.lex >= MIN_OVERLAP
+
+    def supported(self) -> bool:
+        if not self.plausible:
+            return False
+        return self.lex >= OVERLAP or (self.sim or 0.0) >= SIMILARITY
+
+    def clear(self, wordy: bool) -> bool:
+        """Clear enough to re-attach: sharing one or two words is not, whatever the share."""
+        if not self.supported():
+            return False
+        return (wordy and self.lex >= REATTACH_OVERLAP) or (self.sim or 0.0) >= REATTACH_SIMILARITY
 
 
 class SupportChecker:
     """Checks each answer sentence against the passages it cites; re-attaches a citation to an
-    uncited sentence that one passage clearly supports."""
+    uncited sentence that one passage clearly supports.
+
+    Words decide first: a missing fact rules a passage out and a large overlap rules it in.
+    Only the sentences left undecided are embedded (one batch), which keeps the check to a few
+    milliseconds for most answers.
+    """
 
     def __init__(self, embed: MiniLMEmbedding) -> None:
         self.embed = embed
@@ -164,46 +245,57 @@ class SupportChecker:
         evidence: Sequence[Evidence],
     ) -> list[Verdict]:
         """`cited[i]`: the source numbers (1-based into `evidence`) sentence i cites."""
-        if not sentences:
-            return []
-        vectors = self.embed.encode(list(sentences))
-        matrix = (
-            np.stack([e.vector for e in evidence])
-            if evidence
-            else np.zeros((0, vectors.shape[1]), dtype=np.float32)
-        )
-        similarity = vectors @ matrix.T  # sentences x sources
-        verdicts = []
+        found = [_Words.of(e.text) for e in evidence]
+        plans: list[tuple[bool, list[_Candidate], bool]] = []  # (cited?, candidates, wordy)
         for i, sentence in enumerate(sentences):
-            sources = [k for k in cited[i] if 1 <= k <= len(evidence)]
-            if sources:
-                verdicts.append(self._judge(sentence, sources, similarity[i], evidence))
-            else:
-                verdicts.append(self._reattach(sentence, similarity[i], evidence))
+            sentence_facts = facts(sentence)
+            sentence_terms = set(terms(sentence)) - _PRONOUNS
+            sources = [k for k in dict.fromkeys(cited[i]) if 1 <= k <= len(evidence)]
+            groups = [sources] if sources else [[k] for k in range(1, len(evidence) + 1)]
+            candidates = []
+            for group in groups:
+                union = found[group[0] - 1]
+                for k in group[1:]:
+                    union = union | found[k - 1]
+                candidates.append(
+                    _Candidate(
+                        group,
+                        _overlap(sentence_terms, union),
+                        _missing(sentence_facts, union),
+                    )
+                )
+            plans.append((bool(sources), candidates, len(sentence_terms) >= 3))
+
+        undecided = [
+            i
+            for i, (is_cited, candidates, wordy) in enumerate(plans)
+            if any(c.plausible and c.lex < OVERLAP for c in candidates)
+            and not (not is_cited and any(c.clear(wordy) for c in candidates))
+        ]
+        if undecided and evidence:
+            vectors = self.embed.encode([sentences[i] for i in undecided])
+            matrix = np.stack([e.vector for e in evidence])
+            for i, row in zip(undecided, vectors @ matrix.T, strict=True):
+                for c in plans[i][1]:
+                    c.sim = max(float(row[k - 1]) for k in c.sources)
+
+        verdicts = []
+        for is_cited, candidates, wordy in plans:
+            if is_cited:
+                (c,) = candidates
+                verdicts.append(_verdict(c, c.supported()))
+                continue
+            clear = [c for c in candidates if c.clear(wordy)]
+            if not clear:
+                verdicts.append(Verdict(False, []))
+                continue
+            best = max(clear, key=lambda c: c.lex + (c.sim or 0.0))
+            verdict = _verdict(best, True)
+            verdict.reattached = True
+            verdicts.append(verdict)
         return verdicts
 
-    def _judge(
-        self, sentence: str, sources: list[int], sims: np.ndarray, evidence: Sequence[Evidence]
-    ) -> Verdict:
-        text = " ".join(evidence[k - 1].text for k in sources)
-        sim = max(float(sims[k - 1]) for k in sources)
-        lex = overlap(sentence, text)
-        missing = missing_facts(sentence, text)
-        ok = not missing and (lex >= OVERLAP or (sim >= SIMILARITY and lex >= MIN_OVERLAP))
-        return Verdict(ok, sources, round(sim, 3), round(lex, 3), missing)
 
-    def _reattach(self, sentence: str, sims: np.ndarray, evidence: Sequence[Evidence]) -> Verdict:
-        best: Verdict | None = None
-        # Sharing one or two words is no clear support, however large a share they are.
-        wordy = len(set(terms(sentence)) - _PRONOUNS) >= 3
-        for k in range(1, len(evidence) + 1):
-            v = self._judge(sentence, [k], sims, evidence)
-            clear = v.similarity >= REATTACH_SIMILARITY or (wordy and v.overlap >= REATTACH_OVERLAP)
-            if not (v.supported and clear):
-                continue
-            if best is None or v.similarity + v.overlap > best.similarity + best.overlap:
-                best = v
-        if best is None:
-            return Verdict(False, [])
-        best.reattached = True
-        return best
+def _verdict(c: _Candidate, supported: bool) -> Verdict:
+    sim = round(c.sim, 3) if c.sim is not None else None
+    return Verdict(supported, c.sources, sim, round(c.lex, 3), c.missing)
