@@ -36,8 +36,8 @@ FALLBACK_QUESTIONS = [
 
 
 def realistic_reply(body: Body) -> str:
-    """An answer the way models write one: the first sources restated, cited in mixed styles,
-    one sentence uncited and one unsupported."""
+    """An answer the way models write one: the first sources restated (one loosely, so its
+    check needs the embedding model), cited in mixed styles, and one unsupported sentence."""
     numbered = sources(body)
     keys = list(numbered)[:3]
     parts = []
