@@ -219,3 +219,17 @@ def test_upload_refuses_two_files_that_would_share_a_name(fresh: Assistant, tmp_
     assert [d.title for d in fresh.documents()] == [
         "Russia And Vladimir Putin Could Back Pakistan And ‘Turn’ On India"
     ]
+
+
+def test_an_abstention_and_a_note_are_shown_as_text() -> None:
+    answer = Answer(
+        "The articles don't say. Nothing in them answers “<b>why</b>”.",
+        [],
+        True,
+        "extractive",
+        note="The LLM server at http://x failed <again>. This answer is the extractive one.",
+    )
+    shown = answer_html(answer)
+    assert 'class="na-answer na-abstained"' in shown and "na-sources" not in shown
+    assert "“<b>why</b>”" in visible(shown) and "<b>" not in shown
+    assert re.search(r'<div class="na-note">[^<]*failed &#60;again&#62;', shown)
