@@ -1,0 +1,224 @@
+"""Crash safety: an ingest killed with SIGKILL at random points leaves an index that answers,
+holds no half-ingested document and no duplicate node, and a re-run completes the rest.
+
+Each round starts a worker process that opens the index (the restart), checks it, prints what it
+found as one JSON line, then ingests the SQuAD corpus (paragraphs as separate files) until it
+is killed after a random delay. Progress accumulates over the rounds; the last round runs to the
+end. The worker checks the index independently of the store's own bookkeeping: Chroma's nodes
+against the committed documents and the source files, and the BM25 table against Chroma.
+
+ASSISTANT_CRASH_ROUNDS (default 20) and ASSISTANT_CRASH_FILES (default 100, to keep `make test`
+within minutes on two shared cores) size it; the issue's full size is ASSISTANT_CRASH_FILES=300
+(`make crash`). The corpus is written once per test session.
+Run the worker by hand: python -m tests.test_crash_safety INDEX CORPUS_DIR.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant import Assistant
+from assistant.clean import read_article
+
+from .conftest import BUNDLED, ROOT, SHARED, offline_settings
+
+SQUAD = SHARED / "data" / "squad" / "dev-v1.1.json"
+ROUNDS = int(os.environ.get("ASSISTANT_CRASH_ROUNDS", "20"))
+FILES = int(os.environ.get("ASSISTANT_CRASH_FILES", "100"))
+# Kills land this long after the worker's check, while it ingests (a file takes ~0.1-0.5 s).
+MAX_DELAY = float(os.environ.get("ASSISTANT_CRASH_MAX_DELAY", "2.0"))
+
+
+def write_corpus(folder: Path, count: int) -> list[Path]:
+    """The first `count` SQuAD dev paragraphs, one .txt file each, led by the article title."""
+    data = json.loads(SQUAD.read_text())
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for article in data["data"]:
+        for paragraph in article["paragraphs"]:
+            if len(paths) == count:
+                return paths
+            path = folder / f"squad-{len(paths):03d}.txt"
+            title = article["title"].replace("_", " ")
+            path.write_text(f"{title}\n{paragraph['context']}\n", encoding="utf-8")
+            paths.append(path)
+    return paths
+
+
+# ---------------------------------------------------------------------- the worker process
+def check_index(assistant: Assistant, corpus: Path) -> dict[str, Any]:
+    """Report every invariant of the index `assistant` just opened, as a restart would."""
+    store = assistant.store
+    docs = store.read_documents()
+    got = store.nodes.get(include=["metadatas"])
+    metas = got["metadatas"] or []
+    committed = {(d.doc_id, d.version) for d in docs.values()}
+    spans = Counter(
+        (str(m["article_id"]), int(m["start"]), int(m["end"]))
+        for m in metas
+        if (str(m["article_id"]), str(m["version"])) in committed
+    )
+    per_doc = Counter(str(m["article_id"]) for m in metas)
+    half_done = [
+        d.source
+        for d in docs.values()
+        if per_doc[d.doc_id] != d.n_nodes
+        or read_article(Path(d.source)).text != d.text
+        or read_article(Path(d.source)).sha256 != d.sha256
+    ]
+    rows = store.committed_nodes(docs)
+    table = store.table
+    bm25_agrees = table.ids == [r[0] for r in rows] and [
+        list(map(int, o)) for o in table.offsets
+    ] == [[int(r[2][k]) for k in ("start", "end", "speaker_start", "speaker_end")] for r in rows]
+    report: dict[str, Any] = {
+        "documents": len(docs),
+        "squad_documents": sum(1 for d in docs.values() if Path(d.source).parent == corpus),
+        "nodes": len(got["ids"]),
+        "expected_nodes": sum(d.n_nodes for d in docs.values()),
+        "uncommitted_nodes": sum(
+            1 for m in metas if (str(m["article_id"]), str(m["version"])) not in committed
+        ),
+        "duplicate_spans": sum(n - 1 for n in spans.values() if n > 1),
+        "half_ingested": half_done,
+        "bm25_agrees_with_chroma": bm25_agrees,
+        "store_documents_match": set(store.documents) == set(docs),
+        "repairs": store.repairs,
+    }
+    canary = store.find_source(str(BUNDLED.resolve()))
+    if canary is not None:
+        answer = assistant.ask("Who warned about Russia's reaction?")
+        report["canary_answer"] = answer.text
+    squad = [d for d in docs.values() if Path(d.source).parent == corpus]
+    if squad:
+        # A sentence of the newest committed paragraph, asked back: found, in that document.
+        doc = max(squad, key=lambda d: d.source)
+        start, end = next(
+            (int(o[0]), int(o[1]))
+            for i, o in zip(table.doc_ids, table.offsets, strict=True)
+            if i == doc.doc_id and int(o[1]) - int(o[0]) > 40
+        )
+        sentence = doc.text[start:end]
+        passages = assistant.retrieve(sentence)
+        report["sentence_found"] = bool(passages) and passages[0].document.doc_id == doc.doc_id
+        answer = assistant.ask(sentence)
+        report["citations_exact"] = all(
+            docs[store.find_source(c.source).doc_id].text[c.start : c.end] == c.quote  # type: ignore[union-attr]
+            for c in answer.citations
+        )
+    return report
+
+
+def worker(index: Path, corpus: Path) -> int:
+    assistant = Assistant.open(settings=offline_settings(index))
+    print(json.dumps({"check": check_index(assistant, corpus)}), flush=True)
+    report = assistant.ingest([BUNDLED, corpus])
+    print(json.dumps({"done": report.summary(), "failed": report.failed}), flush=True)
+    return 0
+
+
+# ---------------------------------------------------------------------- the test
+@pytest.fixture(scope="session")
+def squad_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("squad-corpus")
+    assert len(write_corpus(folder, FILES)) == FILES
+    return folder
+
+
+def start_worker(index: Path, corpus: Path, log: Path) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.test_crash_safety", str(index), str(corpus)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=log.open("a"),
+        text=True,
+    )
+
+
+def read_line(proc: subprocess.Popen[str], log: Path) -> dict[str, Any]:
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    assert line, f"the worker died without reporting:\n{log.read_text()[-3000:]}"
+    return json.loads(line)
+
+
+def assert_consistent(check: dict[str, Any], round_no: int) -> None:
+    where = f"after kill {round_no}: {check}"
+    assert check["nodes"] == check["expected_nodes"], where
+    assert check["uncommitted_nodes"] == 0, where
+    assert check["duplicate_spans"] == 0, where
+    assert check["half_ingested"] == [], where
+    assert check["bm25_agrees_with_chroma"] and check["store_documents_match"], where
+    if "canary_answer" in check:
+        assert "James Hackett" in check["canary_answer"], where
+    if "sentence_found" in check:
+        assert check["sentence_found"] and check["citations_exact"], where
+
+
+@pytest.mark.slow
+def test_sigkill_at_random_points_never_corrupts_the_index(
+    squad_corpus: Path, tmp_path: Path
+) -> None:
+    index = tmp_path / "index"
+    log = tmp_path / "worker.log"
+    rng = random.Random(int(os.environ.get("ASSISTANT_CRASH_SEED", "6")))
+    kills = []
+    progress = []
+    for round_no in range(1, ROUNDS + 1):
+        proc = start_worker(index, squad_corpus, log)
+        try:
+            check = read_line(proc, log)["check"]
+            assert_consistent(check, round_no - 1)
+            progress.append(check["squad_documents"])
+            delay = rng.uniform(0.05, MAX_DELAY)
+            time.sleep(delay)
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGKILL)
+                kills.append(round(delay, 2))
+            proc.wait(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    # The re-run completes the rest...
+    proc = start_worker(index, squad_corpus, log)
+    check = read_line(proc, log)["check"]
+    assert_consistent(check, ROUNDS)
+    done = read_line(proc, log)
+    assert proc.wait(timeout=600) == 0
+    assert done["failed"] == [], done
+    # ...and the index it leaves holds every file once, and answers.
+    proc = start_worker(index, squad_corpus, log)
+    final = read_line(proc, log)["check"]
+    proc.kill()
+    proc.wait()
+    assert_consistent(final, ROUNDS + 1)
+    assert final["squad_documents"] == FILES and final["documents"] == FILES + 1
+    assert "James Hackett" in final["canary_answer"]
+    assert len(kills) >= ROUNDS // 2, kills  # most kills landed while it was ingesting
+    print(f"\n{len(kills)} kills at {kills}; SQuAD documents committed per round: {progress}")
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "--index", str(index), "doctor", "--check"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert result.returncode == 0 and result.stdout.splitlines()[-1] == "the index is healthy"
+
+
+if __name__ == "__main__":
+    sys.exit(worker(Path(sys.argv[1]), Path(sys.argv[2])))
