@@ -1,0 +1,484 @@
+"""Speed and scale: embedding throughput, ingest, retrieval latency by index size, ask latency.
+
+    .venv/bin/python -m bench.speed [--only embed,ingest,scale,ask] [--json]
+
+- embed: the 2,067 SQuAD v1.1 dev paragraphs through the project's MiniLMEmbedding and through a
+  plain onnxruntime loop with the same model (batches of 16 sorted by length, default session):
+  paragraphs/s, tokens/s, and the lowest cosine between the two vectors of a paragraph.
+- ingest: `Assistant.ingest` of the same paragraphs (one .txt file each) into an empty index, in
+  a child process: wall time and peak memory.
+- scale: query latency p50/p95 of the project's retriever at about 1k, 10k and 100k nodes (the
+  SQuAD sentences, then generated sentences whose vectors mix real ones), plotted to PNG when
+  matplotlib is installed.
+- ask: the bundled article: index time, warm `ask` latency over ../shared/eval/dev_seed.jsonl,
+  cold `assistant ask` wall time in a new process next to the time Python takes to import
+  llama_index.core + chromadb + onnxruntime, and the peak memory of that process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.embeddings import MAX_TOKENS, MiniLMEmbedding, model_files
+
+from .common import (
+    CACHE,
+    RESULTS,
+    ROOT,
+    SHARED,
+    SQUAD_V1,
+    Progress,
+    VectorCache,
+    bench_settings,
+    code_hash,
+    command,
+    facts_markdown,
+    load_squad,
+    log,
+    machine_facts,
+    markdown_table,
+    percentile,
+    sample,
+    write_result,
+)
+
+PARTS = ("embed", "ingest", "scale", "ask")
+BUNDLED = ROOT / "data" / "articles"
+DEV_SEED = SHARED / "eval" / "dev_seed.jsonl"
+
+
+# --------------------------------------------------------------------------- embed
+def plain_onnx_loop(texts: list[str], batch: int = 16) -> tuple[np.ndarray, int]:
+    """The reference: onnxruntime defaults, batches of 16 sorted by length; (vectors, tokens)."""
+    import onnxruntime as ort
+    from tokenizers import Tokenizer
+
+    model_path, tokenizer_path = model_files()
+    tokenizer = Tokenizer.from_file(str(tokenizer_path))
+    tokenizer.enable_truncation(max_length=MAX_TOKENS)
+    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+    session = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
+    names = {i.name for i in session.get_inputs()}
+    out = np.zeros((len(texts), 384), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    tokens = 0
+    for begin in range(0, len(order), batch):
+        chunk = order[begin : begin + batch]
+        enc = tokenizer.encode_batch([texts[i] for i in chunk])
+        ids = np.array([e.ids for e in enc], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in names:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = session.run(None, feeds)[0]
+        w = mask[..., None].astype(np.float32)
+        pooled = (hidden * w).sum(axis=1) / np.clip(w.sum(axis=1), 1e-9, None)
+        out[chunk] = pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+        tokens += int(mask.sum())
+    return out, tokens
+
+
+def bench_embed(texts: list[str]) -> dict[str, Any]:
+    embed = MiniLMEmbedding()
+    embed.encode(texts[:4])  # load the model outside the timing
+    started = time.perf_counter()
+    ours = embed.encode(texts)
+    ours_s = time.perf_counter() - started
+    plain_onnx_loop(texts[:4])
+    started = time.perf_counter()
+    plain, tokens = plain_onnx_loop(texts)
+    plain_s = time.perf_counter() - started
+    cosine = (ours * plain).sum(axis=1)
+    return {
+        "paragraphs": len(texts),
+        "tokens": tokens,
+        "project": {
+            "seconds": round(ours_s, 2),
+            "paragraphs_per_s": round(len(texts) / ours_s, 1),
+            "tokens_per_s": round(tokens / ours_s),
+        },
+        "plain_onnxruntime": {
+            "seconds": round(plain_s, 2),
+            "paragraphs_per_s": round(len(texts) / plain_s, 1),
+            "tokens_per_s": round(tokens / plain_s),
+        },
+        "min_cosine": round(float(cosine.min()), 6),
+    }
+
+
+# --------------------------------------------------------------------------- children
+def run_child(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """Run a process; (wall seconds, its peak RSS in MB, stdout). Raises when it fails."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=str(ROOT)
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    out = proc.stdout.read()
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed ({proc.returncode}): {err.decode()[-800:]}")
+    return wall, usage.ru_maxrss / 1024, out.decode()
+
+
+def offline_env(index: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
+    env.update({"ASSISTANT_LLM": "extractive", "ASSISTANT_INDEX_DIR": str(index)})
+    return env
+
+
+def bench_ingest(texts: list[str], workdir: Path) -> dict[str, Any]:
+    docs = workdir / "ingest-docs"
+    shutil.rmtree(docs, ignore_errors=True)
+    docs.mkdir(parents=True)
+    for i, text in enumerate(texts):
+        (docs / f"{i:05d}.txt").write_text(text + "\n")
+    index = workdir / "ingest-index"
+    shutil.rmtree(index, ignore_errors=True)
+    code = (
+        "import sys, time; from assistant import Assistant, Settings; "
+        "a = Assistant.open(settings=Settings()); t = time.perf_counter(); "
+        "r = a.ingest([sys.argv[1]]); "
+        "print(len(r.added), len(r.failed), a.store.table.size, time.perf_counter() - t)"
+    )
+    wall, peak, out = run_child([sys.executable, "-c", code, str(docs)], offline_env(index))
+    added, failed, nodes, ingest_s = out.split()
+    shutil.rmtree(index, ignore_errors=True)
+    shutil.rmtree(docs, ignore_errors=True)
+    return {
+        "documents": int(added),
+        "failed": int(failed),
+        "nodes": int(nodes),
+        "ingest_seconds": round(float(ingest_s), 1),
+        "process_seconds": round(wall, 1),
+        "peak_rss_mb": round(peak),
+    }
+
+
+# --------------------------------------------------------------------------- scale
+def scale_index(target: int, cache: Path, vectors: VectorCache) -> Any:
+    """An index of about `target` nodes: SQuAD v1.1 articles, then generated ones."""
+    from llama_index.core.schema import TextNode
+
+    from assistant import Assistant
+    from assistant.clean import Article, clean_article
+    from assistant.ingest import build_nodes, doc_id_for
+
+    folder = cache / f"scale-{target}-{code_hash([str(target)])}"
+    settings = bench_settings(folder / "index")
+    if (folder / "built.json").is_file():
+        return Assistant.open(settings=settings)
+    for old in cache.glob(f"scale-{target}-*"):
+        shutil.rmtree(old, ignore_errors=True)
+    assistant = Assistant.open(settings=settings)
+    squad = load_squad(SQUAD_V1)
+    by_article: dict[int, list[str]] = {}
+    for context, position in zip(squad.contexts, squad.article_of, strict=True):
+        by_article.setdefault(position, []).append(context)
+    articles: list[tuple[Article, list[TextNode]]] = []
+    total = 0
+    for a_i, paragraphs in by_article.items():
+        article = clean_article("\n".join(paragraphs), source=f"squad://{a_i}")
+        nodes = build_nodes(article, doc_id_for(article.source), article.sha256[:12])
+        nodes = nodes[: target - total]
+        articles.append((article, nodes))
+        total += len(nodes)
+        if total >= target:
+            break
+    real = [n.text for _, nodes in articles for n in nodes]
+    real_vectors = vectors.encode(assistant, real, f"embedding for {target} nodes")
+    vectors.save()
+    rng = random.Random(0)
+    vocabulary = " ".join(real).split()
+    generated = 0
+    while total < target:
+        size = min(500, target - total)
+        sentences = [
+            " ".join(rng.choice(vocabulary) for _ in range(rng.randint(8, 30))).capitalize() + "."
+            for _ in range(size)
+        ]
+        article = clean_article(
+            f"Generated article {generated}\n" + " ".join(sentences),
+            source=f"generated://{generated}",
+        )
+        nodes = build_nodes(article, doc_id_for(article.source), article.sha256[:12])
+        articles.append((article, nodes))
+        total += len(nodes)
+        generated += 1
+    np_rng = np.random.default_rng(0)
+    store = assistant.store
+    bar = Progress(len(articles), f"building a {target:,}-node index")
+    row = 0
+    with store.writing():
+        for done, (article, nodes) in enumerate(articles):
+            for node in nodes:
+                if row < len(real_vectors):
+                    v = real_vectors[row]
+                else:  # a mix of two real sentences, so the vectors are spread like real ones
+                    a, b = np_rng.integers(0, len(real_vectors), 2)
+                    v = real_vectors[a] + real_vectors[b] + 0.3 * np_rng.normal(size=384)
+                    v = v / np.linalg.norm(v)
+                node.embedding = [float(x) for x in v]
+                row += 1
+            meta = {
+                "source": article.source,
+                "title": article.title,
+                "author": "",
+                "sha256": article.sha256,
+            }
+            store.commit_document(
+                doc_id_for(article.source), article.sha256[:12], article.text, meta, nodes
+            )
+            bar.update(done + 1)
+        store.finish_writes()
+    (folder / "built.json").write_text(json.dumps({"nodes": store.table.size}))
+    return Assistant.open(settings=settings)
+
+
+def bench_scale(
+    targets: Sequence[int], questions: list[str], cache: Path, results: Path
+) -> dict[str, Any]:
+    vectors = VectorCache(cache)
+    rows = []
+    for target in targets:
+        started = time.perf_counter()
+        assistant = scale_index(target, cache, vectors)
+        opened = time.perf_counter() - started
+        retriever = assistant.retriever
+        started = time.perf_counter()
+        retriever.passages(questions[0])  # builds the window BM25 of this table
+        first = time.perf_counter() - started
+        latencies = []
+        for q in questions:
+            started = time.perf_counter()
+            retriever.passages(q)
+            latencies.append((time.perf_counter() - started) * 1000)
+        rows.append(
+            {
+                "nodes": assistant.store.table.size,
+                "p50_ms": round(percentile(latencies, 50), 2),
+                "p95_ms": round(percentile(latencies, 95), 2),
+                "first_query_s": round(first, 2),
+                "open_or_build_s": round(opened, 1),
+            }
+        )
+        log(f"scale: {rows[-1]}")
+        del assistant, retriever
+    plot = _plot(rows, results / "scale.png")
+    return {"rows": rows, "plot": plot}
+
+
+def _plot(rows: list[dict[str, Any]], path: Path) -> str | None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    nodes = [r["nodes"] for r in rows]
+    ax.plot(nodes, [r["p50_ms"] for r in rows], marker="o", label="p50")
+    ax.plot(nodes, [r["p95_ms"] for r in rows], marker="o", label="p95")
+    ax.set_xscale("log")
+    ax.set_xlabel("nodes")
+    ax.set_ylabel("retrieval latency (ms)")
+    ax.legend()
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    return str(path)
+
+
+# --------------------------------------------------------------------------- ask
+def bench_ask(workdir: Path, rounds: int, cold_runs: int) -> dict[str, Any]:
+    from assistant import Assistant
+
+    index = workdir / "bundled-index"
+    shutil.rmtree(index, ignore_errors=True)
+    assistant = Assistant.open(settings=bench_settings(index))
+    started = time.perf_counter()
+    report = assistant.ingest([BUNDLED])
+    index_s = time.perf_counter() - started
+    if not report.ok:
+        raise RuntimeError(f"cannot index the bundled article: {report.failed}")
+    cases = [json.loads(line) for line in DEV_SEED.read_text().splitlines() if line.strip()]
+    assistant.ask(cases[0]["q"])  # warm
+    latencies = []
+    for _ in range(rounds):
+        for case in cases:
+            started = time.perf_counter()
+            assistant.ask(case["q"], history=case.get("history"))
+            latencies.append((time.perf_counter() - started) * 1000)
+    del assistant
+
+    env = offline_env(index)
+    floor_code = "import llama_index.core, chromadb, onnxruntime"
+    floors = [run_child([sys.executable, "-c", floor_code], env)[0] for _ in range(cold_runs)]
+    cli = [sys.executable, "-m", "assistant.cli", "ask", "Who warned about Russia's reaction?"]
+    colds, peaks = [], []
+    for _ in range(cold_runs):
+        wall, peak, _ = run_child(cli, env)
+        colds.append(wall)
+        peaks.append(peak)
+    shutil.rmtree(index, ignore_errors=True)
+    floor, cold = float(np.median(floors)), float(np.median(colds))
+    return {
+        "index_bundled_s": round(index_s, 2),
+        "warm_questions": len(latencies),
+        "warm_p50_ms": round(percentile(latencies, 50), 2),
+        "warm_p95_ms": round(percentile(latencies, 95), 2),
+        "import_floor_s": round(floor, 2),
+        "cold_ask_s": round(cold, 2),
+        "cold_minus_floor_s": round(cold - floor, 2),
+        "ask_peak_rss_mb": round(max(peaks)),
+    }
+
+
+# --------------------------------------------------------------------------- main
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.speed", description=__doc__)
+    parser.add_argument(
+        "--only", default=",".join(PARTS), help="comma-separated: " + ",".join(PARTS)
+    )
+    parser.add_argument("--paragraphs", type=int, default=0, help="only the first N (quick runs)")
+    parser.add_argument(
+        "--scale", default="1000,10000,100000", help="index sizes (nodes) for the latency curve"
+    )
+    parser.add_argument("--queries", type=int, default=200, help="questions per index size")
+    parser.add_argument("--rounds", type=int, default=5, help="passes over the dev questions")
+    parser.add_argument("--cold-runs", type=int, default=3, help="cold processes to time")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--cache", type=Path, default=CACHE)
+    args = parser.parse_args(argv)
+    parts = [p.strip() for p in args.only.split(",") if p.strip()]
+    unknown = set(parts) - set(PARTS)
+    if unknown:
+        parser.error(f"unknown part(s) {sorted(unknown)}; choose from {', '.join(PARTS)}")
+    cmd = command("bench.speed", argv)
+    facts = machine_facts()
+    log(cmd)
+
+    squad = load_squad(SQUAD_V1)
+    texts = squad.contexts[: args.paragraphs] if args.paragraphs else squad.contexts
+    result: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-speed-") as tmp:
+        workdir = Path(tmp)
+        if "embed" in parts:
+            log(f"embed: {len(texts)} paragraphs, project vs plain onnxruntime")
+            result["embed"] = bench_embed(texts)
+        if "ingest" in parts:
+            log(f"ingest: {len(texts)} paragraphs through Assistant.ingest (child process)")
+            result["ingest"] = bench_ingest(texts, workdir)
+        if "scale" in parts:
+            targets = [int(x) for x in args.scale.split(",") if x.strip()]
+            questions = [q.text for q in sample(squad.questions, args.queries)]
+            result["scale"] = bench_scale(targets, questions, args.cache, args.results)
+        if "ask" in parts:
+            result["ask"] = bench_ask(workdir, args.rounds, args.cold_runs)
+    result["command"] = cmd
+    result["machine"] = facts
+    markdown = render(result, facts, cmd)
+    path = write_result(
+        "speed" + (f"-{args.paragraphs}" if args.paragraphs else ""), markdown, result, args.results
+    )
+    log(markdown)
+    log(f"written to {path}")
+    if args.json:
+        print(json.dumps(result))
+    return 0
+
+
+def render(result: dict[str, Any], facts: dict[str, Any], cmd: str) -> str:
+    parts = ["# Speed and scale\n"]
+    if "embed" in result:
+        e = result["embed"]
+        parts += [
+            f"## Embedding {e['paragraphs']:,} SQuAD paragraphs ({e['tokens']:,} tokens)\n",
+            markdown_table(
+                ["encoder", "seconds", "paragraphs/s", "tokens/s"],
+                [
+                    [name, e[key]["seconds"], e[key]["paragraphs_per_s"], e[key]["tokens_per_s"]]
+                    for name, key in (
+                        ("project (MiniLMEmbedding)", "project"),
+                        ("plain onnxruntime loop", "plain_onnxruntime"),
+                    )
+                ],
+            ),
+            f"\nLowest cosine between the two vectors of a paragraph: {e['min_cosine']}\n",
+        ]
+    if "ingest" in result:
+        i = result["ingest"]
+        parts += [
+            "## Ingest (Assistant.ingest, one file per paragraph, empty index)\n",
+            markdown_table(
+                ["documents", "nodes", "ingest s", "process s", "peak RSS MB"],
+                [
+                    [
+                        i["documents"],
+                        i["nodes"],
+                        i["ingest_seconds"],
+                        i["process_seconds"],
+                        i["peak_rss_mb"],
+                    ]
+                ],
+            ),
+            "",
+        ]
+    if "scale" in result:
+        s = result["scale"]
+        parts += [
+            "## Retriever latency by index size (warm, default top_k)\n",
+            markdown_table(
+                ["nodes", "p50 ms", "p95 ms", "first query s (window BM25 build)", "open/build s"],
+                [
+                    [r["nodes"], r["p50_ms"], r["p95_ms"], r["first_query_s"], r["open_or_build_s"]]
+                    for r in s["rows"]
+                ],
+            ),
+            f"\nPlot: {s['plot']}\n" if s["plot"] else "\n(matplotlib not installed: no plot)\n",
+        ]
+    if "ask" in result:
+        a = result["ask"]
+        parts += [
+            "## Asking about the bundled article\n",
+            markdown_table(
+                ["measure", "value"],
+                [
+                    ["index the bundled article (s)", a["index_bundled_s"]],
+                    [f"warm ask p50 ms ({a['warm_questions']} asks)", a["warm_p50_ms"]],
+                    ["warm ask p95 ms", a["warm_p95_ms"]],
+                    [
+                        "import floor s (llama_index.core + chromadb + onnxruntime)",
+                        a["import_floor_s"],
+                    ],
+                    ["cold `assistant ask` s", a["cold_ask_s"]],
+                    ["cold ask minus floor s", a["cold_minus_floor_s"]],
+                    ["peak RSS of `assistant ask` MB", a["ask_peak_rss_mb"]],
+                ],
+            ),
+            "",
+        ]
+    parts.append(facts_markdown(facts, cmd))
+    return "\n".join(parts)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
