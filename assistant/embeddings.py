@@ -8,7 +8,10 @@ package's code runs). No PyTorch, no download.
 from __future__ import annotations
 
 import importlib.util
+import os
+import queue
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,10 @@ from .errors import AssistantError
 MODEL_NAME = "all-MiniLM-L6-v2-onnx-int8"
 DIMENSION = 384
 MAX_TOKENS = 256
+# Many texts are embedded by one single-threaded session per core, each taking batches of
+# similar token length (at most this many padded tokens): on 2 cores this is about 1.6 times
+# the throughput of one two-threaded session, with the same vectors.
+BATCH_TOKENS = 2048
 
 
 def _package_dir(name: str) -> Path:
@@ -53,6 +60,8 @@ class MiniLMEmbedding(BaseEmbedding):
     _tokenizer: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
     _uses_token_types: bool = PrivateAttr(default=True)
+    _bulk_tokenizer: Any = PrivateAttr(default=None)
+    _workers: Any = PrivateAttr(default=None)  # queue of single-threaded sessions
 
     def __init__(self, threads: int = 0, embed_batch_size: int = 32, **kwargs: Any) -> None:
         super().__init__(model_name=MODEL_NAME, embed_batch_size=embed_batch_size, **kwargs)
@@ -90,26 +99,97 @@ class MiniLMEmbedding(BaseEmbedding):
     def encode(self, texts: list[str]) -> np.ndarray:
         """Unit vectors, one row per text. Batches are sorted by length to limit padding."""
         self._load()
-        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        size = max(1, self.embed_batch_size)
-        for begin in range(0, len(order), size):
-            chunk = order[begin : begin + size]
-            out[chunk] = self._encode_batch([texts[i] for i in chunk])
-        return out
+        if len(texts) <= self.embed_batch_size:  # a query: one session, lowest latency
+            out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+            if texts:
+                out[:] = self._encode_batch(texts)
+            return out
+        return self._encode_many(texts)
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        return self._run(self._session, ids, mask)
+
+    def _run(self, session: Any, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         feeds = {"input_ids": ids, "attention_mask": mask}
         if self._uses_token_types:
             feeds["token_type_ids"] = np.zeros_like(ids)
-        hidden = self._session.run(None, feeds)[0]
+        hidden = session.run(None, feeds)[0]
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+    def _encode_many(self, texts: list[str]) -> np.ndarray:
+        """Token-length-sorted batches of at most BATCH_TOKENS padded tokens, spread over one
+        single-threaded session per core (onnxruntime releases the GIL while it runs)."""
+        workers = self._worker_sessions()
+        encodings = self._bulk_tokenizer.encode_batch(texts)
+        lengths = [len(e.ids) for e in encodings]
+        order = sorted(range(len(texts)), key=lambda i: lengths[i])
+        batches: list[list[int]] = []
+        current: list[int] = []
+        for i in order:
+            rows = len(current) + 1
+            if current and (rows * lengths[i] > BATCH_TOKENS or rows > self.embed_batch_size):
+                batches.append(current)
+                current = []
+            current.append(i)
+        batches.append(current)
+        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+
+        def run(batch: list[int]) -> None:
+            width = max(lengths[i] for i in batch)
+            ids = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros_like(ids)
+            for row, i in enumerate(batch):
+                ids[row, : lengths[i]] = encodings[i].ids
+                mask[row, : lengths[i]] = 1
+            session = workers.get()
+            try:
+                out[batch] = self._run(session, ids, mask)
+            finally:
+                workers.put(session)
+
+        if workers.qsize() == 1:
+            for batch in batches:
+                run(batch)
+        else:
+            with ThreadPoolExecutor(max_workers=workers.qsize()) as pool:
+                list(pool.map(run, batches))
+        return out
+
+    def _worker_sessions(self) -> queue.Queue[Any]:
+        with self._lock:
+            if self._workers is None:
+                import onnxruntime as ort
+
+                bulk = self._tokenizer.__class__.from_str(self._tokenizer.to_str())
+                bulk.no_padding()
+                count = self.threads or _usable_cores()
+                workers: queue.Queue[Any] = queue.Queue()
+                if count <= 1:
+                    workers.put(self._session)
+                else:
+                    model_path, _ = model_files()
+                    for _ in range(count):
+                        options = ort.SessionOptions()
+                        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+                        options.log_severity_level = 3
+                        options.intra_op_num_threads = 1
+                        options.inter_op_num_threads = 1
+                        workers.put(
+                            ort.InferenceSession(
+                                str(model_path),
+                                sess_options=options,
+                                providers=["CPUExecutionProvider"],
+                            )
+                        )
+                self._bulk_tokenizer = bulk
+                self._workers = workers
+            return self._workers
 
     def _get_query_embedding(self, query: str) -> list[float]:
         return self.encode([query])[0].tolist()
@@ -122,3 +202,10 @@ class MiniLMEmbedding(BaseEmbedding):
 
     def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
         return self.encode(list(texts)).tolist()
+
+
+def _usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
