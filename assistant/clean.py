@@ -21,7 +21,8 @@ _TRAILING_BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 _BYLINE = re.compile(r"^by\s+([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})\s*$")
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+# Bounded so that a line of many unclosed "[" or "](" does not take quadratic time.
+_MD_LINK = re.compile(r"!?\[([^\[\]\n]{0,1000})\]\([^)\[\]\n]{0,2000}\)")
 _MD_MARKUP = re.compile(r"^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+(?=\S))|(\*\*|__|`)")
 
 

@@ -66,8 +66,13 @@ _ABBREVIATIONS = {
 }
 # Candidate ends: terminal punctuation, optional closing quotes/brackets, whitespace, then
 # something that can start a sentence.
-_END = re.compile(r"[.!?…]+[”\"’'»)\]]*(?=\s+[“\"‘'«(\[]?[A-Z0-9])")
+# The lookbehind starts a match only at the first mark of a run: without it, a line of
+# thousands of dots is rescanned from every dot (quadratic time).
+_END = re.compile(r"(?<![.!?…])[.!?…]+[”\"’'»)\]]*(?=\s+[“\"‘'«(\[]?[A-Z0-9])")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
+# How far back to look for the word before a full stop; abbreviations are short, and looking
+# from the paragraph's start made one enormous paragraph take quadratic time.
+_WORD_WINDOW = 64
 _OPEN_QUOTES = '“"«'
 _CLOSE_QUOTES = '”"»'
 _SPEECH_VERBS = (
@@ -107,7 +112,7 @@ def _split_paragraph(para: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _END.finditer(para):
-        word = _WORD_BEFORE.search(para, 0, match.start())
+        word = _WORD_BEFORE.search(para, max(0, match.start() - _WORD_WINDOW), match.start())
         token = word.group(1).lower() if word else ""
         if para[match.start()] == "." and (
             token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())

@@ -1,0 +1,271 @@
+"""Bounded load test on 127.0.0.1: many concurrent askers for a fixed time, then it stops.
+
+    python -m bench.load                       # 50 askers x 60 s: the Python API, then the web app
+    python -m bench.load --askers 5 --seconds 5 --mode api
+    make load
+
+First every question of the shared dev set (and of tests/data/more_questions.jsonl) is asked
+once, alone; the questions answered correctly (their expected text in the answer, or an
+abstention where one is expected) become the workload, and that first answer becomes each
+question's reference. Under load every answer must then be exactly its own question's reference,
+for its own question: an answer to another asker's question counts as `wrong`.
+
+The API part runs askers as threads on one `Assistant`. The web part starts `assistant serve` in
+its own process on a free port of 127.0.0.1 and gives each asker a `gradio_client.Client` of its
+own (one session each) calling the named `/ask` endpoint. Reports throughput, latency
+percentiles, errors, wrong answers, and resident memory at the start and the end (of this
+process for the API, of the server for the web app).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("ASSISTANT_SHARED_DIR", ROOT.parent / "shared"))
+GOLD = [SHARED / "eval" / "dev_seed.jsonl", ROOT / "tests" / "data" / "more_questions.jsonl"]
+ARTICLES = ROOT / "data" / "articles"
+SERVE = [sys.executable, "-m", "assistant.cli"]
+
+
+@dataclass(frozen=True)
+class Case:
+    question: str
+    history: tuple[str, ...]
+    reference: str  # the answer text given when asked alone
+
+
+@dataclass
+class LoadResult:
+    mode: str
+    askers: int
+    seconds: float
+    questions: int
+    excluded: list[str] = field(default_factory=list)  # ids answered wrongly even alone
+    answers: int = 0
+    errors: int = 0
+    wrong: int = 0
+    error_samples: list[str] = field(default_factory=list)
+    wrong_samples: list[str] = field(default_factory=list)
+    throughput: float = 0.0
+    p50_ms: float = 0.0
+    p95_ms: float = 0.0
+    p99_ms: float = 0.0
+    max_ms: float = 0.0
+    rss_start_mb: float = 0.0
+    rss_end_mb: float = 0.0
+
+    def line(self) -> str:
+        return (
+            f"{self.mode:4} {self.askers:3} askers {self.seconds:5.0f}s  {self.answers:6} answers "
+            f"{self.throughput:7.1f}/s  p50 {self.p50_ms:7.0f} ms  p95 {self.p95_ms:7.0f} ms  "
+            f"p99 {self.p99_ms:7.0f} ms  errors {self.errors}  wrong {self.wrong}  "
+            f"RSS {self.rss_start_mb:.0f} -> {self.rss_end_mb:.0f} MB"
+        )
+
+
+def load_cases(assistant: Any) -> tuple[list[Case], list[str]]:
+    """The questions answered correctly when asked alone, with that answer as the reference."""
+    cases, excluded = [], []
+    for path in GOLD:
+        if not path.exists():
+            continue
+        for raw in path.read_text().splitlines():
+            if not raw.strip():
+                continue
+            gold = json.loads(raw)
+            history = tuple(gold.get("history") or ())
+            answer = assistant.ask(gold["q"], history=list(history))
+            if gold.get("abstain"):
+                right = answer.abstained
+            else:
+                right = any(s.lower() in answer.text.lower() for s in gold["any"])
+            if right:
+                cases.append(Case(gold["q"], history, answer.text))
+            else:
+                excluded.append(gold["id"])
+    return cases, excluded
+
+
+def rss_mb(pid: int | None = None) -> float:
+    status = Path(f"/proc/{pid or os.getpid()}/status").read_text()
+    kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS"))
+    return kb / 1024
+
+
+def _drive(
+    ask: Callable[[int, Case], tuple[str, str]],
+    cases: list[Case],
+    askers: int,
+    seconds: float,
+    result: LoadResult,
+) -> None:
+    """Run `askers` threads for `seconds`; `ask(worker, case)` returns (question, answer)."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+    start = threading.Barrier(askers + 1)
+
+    def asker(worker: int) -> None:
+        rng = random.Random(worker)
+        start.wait()
+        while time.monotonic() < deadline:
+            case = rng.choice(cases)
+            began = time.perf_counter()
+            try:
+                question, text = ask(worker, case)
+            except Exception as exc:  # every failure is counted, whatever it is
+                with lock:
+                    result.errors += 1
+                    if len(result.error_samples) < 5:
+                        result.error_samples.append(f"{type(exc).__name__}: {exc}"[:300])
+                continue
+            took = time.perf_counter() - began
+            with lock:
+                latencies.append(took)
+                if question != case.question or text != case.reference:
+                    result.wrong += 1
+                    if len(result.wrong_samples) < 5:
+                        result.wrong_samples.append(f"asked {case.question!r}, got {text[:120]!r}")
+
+    threads = [threading.Thread(target=asker, args=(i,), daemon=True) for i in range(askers)]
+    for t in threads:
+        t.start()
+    began = time.monotonic()
+    start.wait()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - began
+    result.answers = len(latencies)
+    result.throughput = len(latencies) / elapsed if elapsed else 0.0
+    if latencies:
+        ms = np.asarray(latencies) * 1000
+        p50, p95, p99 = np.percentile(ms, [50, 95, 99])
+        result.p50_ms, result.p95_ms, result.p99_ms = float(p50), float(p95), float(p99)
+        result.max_ms = float(ms.max())
+
+
+def run_api(assistant: Any, askers: int, seconds: float) -> LoadResult:
+    """Askers as threads sharing one `Assistant`, as the web app's workers do."""
+    cases, excluded = load_cases(assistant)
+    result = LoadResult("api", askers, seconds, len(cases), excluded)
+    result.rss_start_mb = rss_mb()
+
+    def ask(worker: int, case: Case) -> tuple[str, str]:
+        answer = assistant.ask(case.question, history=list(case.history))
+        return answer.question if not case.history else case.question, answer.text
+
+    _drive(ask, cases, askers, seconds, result)
+    result.rss_end_mb = rss_mb()
+    return result
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def run_web(assistant: Any, index: Path, askers: int, seconds: float) -> LoadResult:
+    """Askers with a `gradio_client.Client` each, against `assistant serve` in its own process."""
+    from gradio_client import Client
+
+    cases, excluded = load_cases(assistant)
+    cases = [c for c in cases if not c.history]  # /ask takes one question, no history
+    result = LoadResult("web", askers, seconds, len(cases), excluded)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
+    env.update(ASSISTANT_LLM="extractive", GRADIO_ANALYTICS_ENABLED="False", NO_PROXY="127.0.0.1")
+    server = subprocess.Popen(
+        [*SERVE, "--index", str(index), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the web app did not start") from None
+                time.sleep(0.3)
+        clients = [Client(url, verbose=False) for _ in range(askers)]
+        clients[0].predict(cases[0].question, api_name="/ask")  # warm the server up
+        result.rss_start_mb = rss_mb(server.pid)
+
+        def ask(worker: int, case: Case) -> tuple[str, str]:
+            got = clients[worker].predict(case.question, api_name="/ask")
+            return str(got["question"]), str(got["answer"])
+
+        _drive(ask, cases, askers, seconds, result)
+        result.rss_end_mb = rss_mb(server.pid)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--askers", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--mode", choices=["api", "web", "both"], default="both")
+    parser.add_argument("--index", type=Path, help="an index to use (default: a fresh one)")
+    parser.add_argument("--json", type=Path, help="also write the results to this file")
+    args = parser.parse_args(argv)
+
+    from assistant import Assistant, Settings
+
+    index = args.index or Path(tempfile.mkdtemp(prefix="load-index-"))
+    settings = Settings(
+        index_dir=index,
+        llm="extractive",
+        openai_api_key=None,
+        openai_base_url=None,
+    )
+    assistant = Assistant.open(settings=settings)
+    if not assistant.documents():
+        assert assistant.ingest(ARTICLES).ok
+    results = []
+    if args.mode in ("api", "both"):
+        results.append(run_api(assistant, args.askers, args.seconds))
+        print(results[-1].line(), flush=True)
+    if args.mode in ("web", "both"):
+        results.append(run_web(assistant, index, args.askers, args.seconds))
+        print(results[-1].line(), flush=True)
+    for r in results:
+        if r.excluded:
+            print(f"{r.mode}: {r.questions} questions; left out (wrong even alone): {r.excluded}")
+        for sample in r.error_samples + r.wrong_samples:
+            print(f"{r.mode}: {sample}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps([asdict(r) for r in results], indent=2))
+    return 0 if all(r.errors == 0 and r.wrong == 0 for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
