@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ARTICLES := data/articles
 
-.PHONY: install install-test index run test test-llm lint bench eval clean-index
+.PHONY: install install-test index run test test-llm lint bench eval clean-index load crash
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,3 +56,9 @@ eval: index
 
 clean-index:
 	rm -rf index/chroma index/bm25 index/generation
+
+load: install-test
+	$(BIN)/python -m bench.load --json bench/results/load.json
+
+crash: install-test
+	ASSISTANT_CRASH_FILES=300 $(BIN)/python -m pytest -q -s tests/test_crash_safety.py
