@@ -1,0 +1,212 @@
+"""Scale-out: the same assistant on a real Chroma server (`chroma run`, 127.0.0.1 only).
+
+The end-to-end dev questions run against it, and two app processes that share nothing but the
+server see each other's ingests: one answers about an article the other added after it started.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import queue
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant import Assistant, AssistantError
+
+from .conftest import ARTICLES, ROOT, offline_settings
+from .test_answers import KNOWN_MISSES, SEED, check_offsets
+
+CHROMA = Path(sys.executable).parent / "chroma"
+CLI = [sys.executable, "-m", "assistant.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Chroma server of its own for this module, stopped at the end."""
+    path = tmp_path_factory.mktemp("chroma-server")
+    port = free_port()
+    log = (path / "server.log").open("w")
+    server = subprocess.Popen(
+        [
+            str(CHROMA),
+            "run",
+            "--path",
+            str(path / "data"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"chroma run did not start: {(path / 'server.log').read_text()}")
+                time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def served(chroma_url: str, tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    """An assistant whose index lives on the server and holds the bundled article."""
+    local = tmp_path_factory.mktemp("app-cache")
+    assistant = Assistant.open(
+        settings=offline_settings(local, chroma_url=chroma_url, collection="e2e")
+    )
+    report = assistant.ingest(ARTICLES)
+    assert report.ok and len(report.added) == 1, report
+    return assistant
+
+
+def test_the_index_lives_on_the_server(served: Assistant) -> None:
+    local = Path(served.settings.index_dir)
+    assert not (local / "chroma").exists()  # no embedded store next to the local cache
+    assert served.store.nodes.count() == served.store.table.size > 0
+    assert "HttpClient" in type(served.store._client).__name__ or served.store.remote
+
+
+@pytest.mark.parametrize("case", SEED, ids=[c["id"] for c in SEED])
+def test_dev_question_on_the_server(
+    served: Assistant, case: dict[str, Any], request: pytest.FixtureRequest
+) -> None:
+    if case["id"] in KNOWN_MISSES:
+        request.applymarker(pytest.mark.xfail(reason=KNOWN_MISSES[case["id"]], strict=False))
+    answer = served.ask(case["q"], history=case.get("history"))
+    check_offsets(served, answer)
+    if case.get("abstain"):
+        assert answer.abstained and answer.citations == [], answer.text
+        return
+    assert not answer.abstained, answer.text
+    assert any(s.lower() in answer.text.lower() for s in case["any"]), answer.text
+    assert any(any(s in c.quote for s in case["support"]) for c in answer.citations)
+
+
+def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(AssistantError, match=r"cannot reach the Chroma server at .*chroma run"):
+        Assistant.open(settings=offline_settings(tmp_path / "index", chroma_url=url))
+
+
+class Chat:
+    """`assistant chat` in a process of its own, fed one question at a time."""
+
+    def __init__(self, index: Path, env: dict[str, str]) -> None:
+        self.proc = subprocess.Popen(
+            [*CLI, "--index", str(index), "chat"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env={**env, "PYTHONUNBUFFERED": "1"},
+            cwd=ROOT,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.wait_for("Ask about the articles")
+
+    def _read(self) -> None:
+        # Raw reads, not lines: the "> " prompt has no newline after it.
+        assert self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        while chunk := os.read(fd, 4096):
+            self.lines.put(decoder.decode(chunk))
+
+    def wait_for(self, text: str, timeout: float = 120) -> str:
+        seen = ""
+        deadline = time.monotonic() + timeout
+        while text not in seen:
+            try:
+                seen += self.lines.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"no {text!r} from the chat; it said {seen!r}") from None
+        return seen
+
+    def ask(self, question: str, expect: str) -> str:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write((question + "\n").encode())
+        self.proc.stdin.flush()
+        return self.wait_for(expect)
+
+    def close(self) -> None:
+        if self.proc.stdin:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def test_two_app_processes_share_the_server(chroma_url: str, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
+    env.update(
+        ASSISTANT_LLM="extractive", ASSISTANT_CHROMA_URL=chroma_url, ASSISTANT_COLLECTION="shared"
+    )
+    article = tmp_path / "harbour.txt"
+    article.write_text(
+        "Harbour report\nThe harbour of Tarsk was closed on Monday by the mayor, Ilse Varga.\n"
+    )
+    question = "Who closed the harbour of Tarsk?"
+    reader = Chat(tmp_path / "reader", env)  # started before the article exists anywhere
+    try:
+        reader.ask(question, expect="The index is empty")
+        ingest = subprocess.run(
+            [*CLI, "--index", str(tmp_path / "writer"), "ingest", str(article)],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            timeout=300,
+        )
+        assert ingest.returncode == 0 and "1 added" in ingest.stdout, ingest.stderr
+        said = reader.ask(question, expect="\n> ")
+        assert "Ilse Varga" in said and "[1] “The harbour of Tarsk" in said, said
+        # The reader's BM25 cache is its own, under its own folder; the writer's under its own.
+        assert any((tmp_path / "reader" / "bm25").iterdir())
+        assert any((tmp_path / "writer" / "bm25").iterdir())
+        # A changed article replaces the old one for the reader too.
+        article.write_text(
+            "Harbour report\nThe harbour of Tarsk was reopened on Friday by the port authority.\n"
+        )
+        update = subprocess.run(
+            [*CLI, "--index", str(tmp_path / "writer"), "ingest", str(article)],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            timeout=300,
+        )
+        assert "1 updated" in update.stdout, update.stderr
+        said = reader.ask("Who reopened the harbour of Tarsk?", expect="\n> ")
+        assert "port authority" in said and "Ilse Varga" not in said, said
+    finally:
+        reader.close()
+    shutil.rmtree(tmp_path / "reader", ignore_errors=True)

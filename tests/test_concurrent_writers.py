@@ -1,0 +1,139 @@
+"""Two processes at one index: a second writer gets a clear error and changes nothing; readers
+opening the index while a writer is mid-document leave its nodes alone. Real processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant
+
+from .conftest import ROOT, offline_settings
+from .test_crash_safety import write_corpus
+
+CLI = [sys.executable, "-m", "assistant.cli"]
+
+
+def env() -> dict[str, str]:
+    values = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
+    values["ASSISTANT_LLM"] = "extractive"
+    return values
+
+
+def start(*args: str, index: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [*CLI, "--index", str(index), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env(),
+        cwd=ROOT,
+    )
+
+
+def run(*args: str, index: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CLI, "--index", str(index), *args],
+        capture_output=True,
+        text=True,
+        env=env(),
+        cwd=ROOT,
+        timeout=600,
+    )
+
+
+def holds_write_lock(pid: int, index: Path, timeout: float = 120) -> bool:
+    """Wait until `pid` holds the index's write lock (read from /proc/locks, not by locking)."""
+    lock = index / ".write.lock"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if lock.exists():
+            inode = lock.stat().st_ino
+            for line in Path("/proc/locks").read_text().splitlines():
+                fields = line.split()
+                if "FLOCK" in fields and fields[4] == str(pid) and fields[5].endswith(f":{inode}"):
+                    return True
+        time.sleep(0.05)
+    return False
+
+
+def doctor_check(index: Path) -> dict:
+    result = run("doctor", "--check", "--json", index=index)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("writers")
+    paths = write_corpus(root / "all", 70)
+    first, second = root / "first", root / "second"
+    first.mkdir()
+    second.mkdir()
+    for i, path in enumerate(paths):
+        path.rename((first if i < 60 else second) / path.name)
+    return first, second
+
+
+@pytest.mark.slow
+def test_second_writer_gets_a_clear_error_and_changes_nothing(
+    folders: tuple[Path, Path], tmp_path: Path
+) -> None:
+    first, second = folders
+    index = tmp_path / "index"
+    writer = start("ingest", str(first), index=index)
+    try:
+        assert holds_write_lock(writer.pid, index), writer.communicate()
+        other = run("ingest", str(second), index=index)
+        still_running = writer.poll() is None
+    finally:
+        out, err = writer.communicate(timeout=600)
+    assert still_running, "the first ingest ended before the second tried; make it longer"
+    assert other.returncode == 2
+    assert other.stderr == (
+        f"error: another process is writing to the index at {index}; "
+        "wait for it to finish and run the command again.\n"
+    )
+    assert writer.returncode == 0, err
+    assert "60 added, 0 updated, 0 unchanged, 0 failed" in out
+    state = doctor_check(index)
+    assert state["healthy"] and state["documents"] == 60
+    # Run again once the first is done, the second completes; the index holds both, once.
+    again = run("ingest", str(second), index=index)
+    assert again.returncode == 0 and "10 added" in again.stdout
+    state = doctor_check(index)
+    assert state["healthy"] and state["documents"] == 70
+
+
+@pytest.mark.slow
+def test_readers_opening_during_an_ingest_leave_its_nodes_alone(
+    folders: tuple[Path, Path], tmp_path: Path
+) -> None:
+    first, _ = folders
+    index = tmp_path / "index"
+    writer = start("ingest", str(first), index=index)
+    answers = []
+    try:
+        assert holds_write_lock(writer.pid, index)
+        # Each `ask` opens the index while the writer has nodes in Chroma whose document record
+        # is not written yet; they look like a crash's orphans, but are not.
+        while writer.poll() is None and len(answers) < 4:
+            asked = run("ask", "--json", "When did the 1973 oil crisis begin?", index=index)
+            assert asked.returncode == 0, asked.stderr
+            answers.append(json.loads(asked.stdout))
+    finally:
+        _, err = writer.communicate(timeout=600)
+    assert writer.returncode == 0, err
+    assert answers, "the ingest ended before any reader opened the index"
+    state = doctor_check(index)
+    assert state["healthy"] and state["documents"] == 60 and state["orphans"] == 0
+    passages = Assistant.open(settings=offline_settings(index)).retrieve(
+        "When did the 1973 oil crisis begin?"
+    )
+    assert any(p.document.title == "1973 oil crisis" for p in passages[:3]), passages
