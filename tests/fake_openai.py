@@ -60,7 +60,7 @@ class FakeOpenAI:
         self.finished = threading.Event()  # set when a streamed reply has been fully sent
         self._lock = threading.Lock()
         handler = _handler(self)
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = _QuietServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
@@ -87,6 +87,12 @@ class FakeOpenAI:
             if self.replies:
                 return self.replies.popleft()
         return Reply(status=500, message="the fake server has no scripted reply left")
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # a client that hangs up (a timeout, a broken-off stream) is part of the script
+        pass
 
 
 def _handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
