@@ -4,7 +4,8 @@ Checks, under the write lock so no ingest runs meanwhile:
 - orphan nodes (of a version whose document record was never committed) -> removed;
 - documents whose nodes are missing, extra, duplicated or out of the text's bounds -> removed,
   and named so they can be ingested again;
-- the BM25 cache missing, unreadable or not matching Chroma's committed nodes -> rebuilt;
+- the BM25 cache unreadable or not matching Chroma's committed nodes -> rebuilt (none saved
+  yet for the current documents is fine: it is built on open, and by the repair);
 - source files that no longer exist -> noted (the index keeps their text; nothing to repair).
 """
 
@@ -141,9 +142,12 @@ def _node_problem(doc: StoredDocument, metas: list[dict[str, Any]]) -> str:
 
 def _cache_problem(store: IndexStore, docs: dict[str, StoredDocument]) -> str:
     """Why the saved BM25 cache does not match Chroma's committed nodes, or ''."""
-    cached = store.load_cache(_fingerprint(docs))
+    fingerprint = _fingerprint(docs)
+    if not store.cache_path(fingerprint).exists():
+        return ""  # none saved for these documents yet: built on the next open, not an error
+    cached = store.load_cache(fingerprint)
     if cached is None:
-        return "missing or out of date"
+        return "unreadable or of an older format"
     table, bm25 = cached
     rows = store.committed_nodes(docs)
     if table.ids != [r[0] for r in rows]:

@@ -10,7 +10,8 @@ documents, so the two never disagree, and processes sharing a folder never read 
 half-written cache.
 
 With a Chroma server (`chroma_url`), every app process keeps its own BM25 cache under its own
-index folder; a generation record in Chroma tells them when the committed documents changed.
+index folder; a generation record in Chroma tells them when the committed documents changed, and
+a lock record there keeps writers in different folders from writing at once.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ import hashlib
 import json
 import os
 import shutil
+import socket
+import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -39,6 +43,7 @@ from .settings import Settings
 
 _CACHE_VERSION = 2
 _GENERATION_ID = "generation"
+_LOCK_ID = "write-lock"
 
 
 @dataclass(frozen=True)
@@ -235,9 +240,14 @@ class IndexStore:
                 "wait for it to finish and run the command again."
             )
         self._lock_handle = handle
+        lease = _ServerLease(self.meta, str(self.settings.chroma_url)) if self.remote else None
         try:
+            if lease is not None:
+                lease.acquire()
             yield
         finally:
+            if lease is not None:
+                lease.release()
             self._lock_handle = None
             fcntl.flock(handle, fcntl.LOCK_UN)
             handle.close()
@@ -443,6 +453,63 @@ class IndexStore:
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
             handle.close()
+
+
+class _ServerLease:
+    """The write lock on a Chroma server, for writers that share no folder: a record that `add`
+    creates only when absent (Chroma ignores an `add` of an existing id), renewed while held, and
+    taken over once its holder has stopped renewing it (a killed writer)."""
+
+    ttl = 60.0
+
+    def __init__(self, collection: Any, url: str) -> None:
+        self.collection = collection
+        self.url = url
+        self.token = f"{socket.gethostname()}:{os.getpid()}:{os.urandom(6).hex()}"
+        self._stop = threading.Event()
+        self._renewer: threading.Thread | None = None
+
+    def acquire(self) -> None:
+        holder = ""
+        for _ in range(3):
+            self.collection.add(
+                ids=[_LOCK_ID],
+                documents=[self.token],
+                metadatas=[{"expires": time.time() + self.ttl}],
+                embeddings=[[1.0]],
+            )
+            got = self.collection.get(ids=[_LOCK_ID], include=["documents", "metadatas"])
+            holder = str((got["documents"] or [""])[0] or "")
+            meta = (got["metadatas"] or [{}])[0] or {}
+            if holder == self.token:
+                self._renewer = threading.Thread(target=self._renew, daemon=True)
+                self._renewer.start()
+                return
+            if holder and float(meta.get("expires", 0.0)) < time.time():
+                # Its holder died: remove that lock (and only that one) and try again.
+                self.collection.delete(ids=[_LOCK_ID], where_document={"$contains": holder})
+        who = holder.rsplit(":", 1)[0] or "another process"
+        raise AssistantError(
+            f"another process ({who}) is writing to the index on the Chroma server at "
+            f"{self.url}; wait for it to finish and run the command again (a writer that died "
+            f"releases it within {self.ttl:.0f} seconds)."
+        )
+
+    def _renew(self) -> None:
+        while not self._stop.wait(self.ttl / 4):
+            with contextlib.suppress(Exception):
+                got = self.collection.get(ids=[_LOCK_ID], include=["documents"])
+                if (got["documents"] or [""])[0] == self.token:
+                    self.collection.update(
+                        ids=[_LOCK_ID], metadatas=[{"expires": time.time() + self.ttl}]
+                    )
+
+    def release(self) -> None:
+        self._stop.set()
+        if self._renewer is not None:
+            self._renewer.join(timeout=5)
+            with contextlib.suppress(Exception):
+                self.collection.delete(ids=[_LOCK_ID], where_document={"$contains": self.token})
 
 
 def _fingerprint(docs: dict[str, StoredDocument]) -> str:

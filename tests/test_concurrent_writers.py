@@ -118,7 +118,7 @@ def test_readers_opening_during_an_ingest_leave_its_nodes_alone(
     first, _ = folders
     index = tmp_path / "index"
     writer = start("ingest", str(first), index=index)
-    answers = []
+    answers: list[dict] = []
     try:
         assert holds_write_lock(writer.pid, index)
         # Each `ask` opens the index while the writer has nodes in Chroma whose document record
