@@ -406,7 +406,13 @@ class IndexStore:
     def _read_generation(self) -> str:
         """Changes whenever committed documents change: `fingerprint:random`."""
         if self.remote:
-            got = self.meta.get(ids=[_GENERATION_ID], include=["documents"])
+            try:
+                got = self.meta.get(ids=[_GENERATION_ID], include=["documents"])
+            except Exception as exc:  # the client raises many kinds; all mean the same here
+                raise AssistantError(
+                    f"lost the Chroma server at {self.settings.chroma_url} ({exc}); check that "
+                    "it runs (chroma run --path DIR) and try again."
+                ) from None
             return str((got["documents"] or [""])[0] or "")
         try:
             return (self.dir / "generation").read_text()

@@ -7,6 +7,7 @@ server see each other's ingests: one answers about an article the other added af
 from __future__ import annotations
 
 import codecs
+import contextlib
 import os
 import queue
 import shutil
@@ -38,23 +39,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A Chroma server of its own for this module, stopped at the end."""
-    path = tmp_path_factory.mktemp("chroma-server")
+@contextlib.contextmanager
+def chroma_server(path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`chroma run` on a free port of 127.0.0.1, stopped on leaving."""
     port = free_port()
     log = (path / "server.log").open("w")
+    command = [str(CHROMA), "run", "--path", str(path / "data")]
     server = subprocess.Popen(
-        [
-            str(CHROMA),
-            "run",
-            "--path",
-            str(path / "data"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
+        [*command, "--host", "127.0.0.1", "--port", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -69,11 +61,18 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 if server.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"chroma run did not start: {(path / 'server.log').read_text()}")
                 time.sleep(0.2)
-        yield url
+        yield url, server
     finally:
         server.terminate()
         server.wait(timeout=30)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Chroma server of its own for this module."""
+    with chroma_server(tmp_path_factory.mktemp("chroma-server")) as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -306,3 +305,13 @@ def test_a_dead_writers_lock_expires(chroma_url: str, tmp_path: Path) -> None:
     assert assistant.ingest(article).added == [str(article.resolve())]
     assert lock_record(chroma_url, "stale") == {}
     assert "baker" in assistant.ask("Who bought the old mill of Brenn?").text
+
+
+def test_losing_the_server_is_a_clear_error(tmp_path: Path) -> None:
+    with chroma_server(tmp_path) as (url, server):
+        assistant = Assistant.open(settings=offline_settings(tmp_path / "app", chroma_url=url))
+        assert assistant.ask("Who closed the harbour?").abstained
+        server.kill()
+        server.wait()
+        with pytest.raises(AssistantError, match=r"lost the Chroma server at .*chroma run"):
+            assistant.ask("Who closed the harbour?")
