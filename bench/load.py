@@ -12,9 +12,10 @@ for its own question: an answer to another asker's question counts as `wrong`.
 
 The API part runs askers as threads on one `Assistant`. The web part starts `assistant serve` in
 its own process on a free port of 127.0.0.1 and gives each asker a `gradio_client.Client` of its
-own (one session each) calling the named `/ask` endpoint. Reports throughput, latency
-percentiles, errors, wrong answers, and resident memory at the start and the end (of this
-process for the API, of the server for the web app).
+own: half call the named `/ask` endpoint, half chat through `/chat`, where each client is a
+session whose history the server keeps, and every reply must show that session's questions
+only. Reports throughput, latency percentiles, errors, wrong answers, and resident memory at the
+start and the end (of this process for the API, of the server for the web app).
 """
 
 from __future__ import annotations
@@ -110,13 +111,14 @@ def rss_mb(pid: int | None = None) -> float:
 
 
 def _drive(
-    ask: Callable[[int, Case], tuple[str, str]],
+    ask: Callable[[int, Case], str],
     cases: list[Case],
     askers: int,
     seconds: float,
     result: LoadResult,
 ) -> None:
-    """Run `askers` threads for `seconds`; `ask(worker, case)` returns (question, answer)."""
+    """Run `askers` threads for `seconds`; `ask(worker, case)` asks and returns what was wrong
+    with the answer ('' when it was the right answer, to the right asker)."""
     latencies: list[float] = []
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
@@ -129,7 +131,7 @@ def _drive(
             case = rng.choice(cases)
             began = time.perf_counter()
             try:
-                question, text = ask(worker, case)
+                problem = ask(worker, case)
             except Exception as exc:  # every failure is counted, whatever it is
                 with lock:
                     result.errors += 1
@@ -139,10 +141,10 @@ def _drive(
             took = time.perf_counter() - began
             with lock:
                 latencies.append(took)
-                if question != case.question or text != case.reference:
+                if problem:
                     result.wrong += 1
                     if len(result.wrong_samples) < 5:
-                        result.wrong_samples.append(f"asked {case.question!r}, got {text[:120]!r}")
+                        result.wrong_samples.append(problem[:300])
 
     threads = [threading.Thread(target=asker, args=(i,), daemon=True) for i in range(askers)]
     for t in threads:
@@ -161,15 +163,29 @@ def _drive(
         result.max_ms = float(ms.max())
 
 
+def _mismatch(case: Case, question: str, text: str) -> str:
+    if question != case.question or text != case.reference:
+        return f"asked {case.question!r}, got the answer to {question!r}: {text[:120]!r}"
+    return ""
+
+
+def _text(message: dict[str, Any]) -> str:
+    content = message["content"]
+    if isinstance(content, list):
+        return "".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+    return str(content)
+
+
 def run_api(assistant: Any, askers: int, seconds: float) -> LoadResult:
     """Askers as threads sharing one `Assistant`, as the web app's workers do."""
     cases, excluded = load_cases(assistant)
     result = LoadResult("api", askers, seconds, len(cases), excluded)
     result.rss_start_mb = rss_mb()
 
-    def ask(worker: int, case: Case) -> tuple[str, str]:
+    def ask(worker: int, case: Case) -> str:
         answer = assistant.ask(case.question, history=list(case.history))
-        return answer.question if not case.history else case.question, answer.text
+        question = answer.question if not case.history else case.question
+        return _mismatch(case, question, answer.text)
 
     _drive(ask, cases, askers, seconds, result)
     result.rss_end_mb = rss_mb()
@@ -183,8 +199,11 @@ def free_port() -> int:
 
 
 def run_web(assistant: Any, index: Path, askers: int, seconds: float) -> LoadResult:
-    """Askers with a `gradio_client.Client` each, against `assistant serve` in its own process."""
+    """Askers with a `gradio_client.Client` each, against `assistant serve` in its own process:
+    half call `/ask`, half chat through `/chat` (a session each)."""
     from gradio_client import Client
+
+    from assistant import render
 
     cases, excluded = load_cases(assistant)
     cases = [c for c in cases if not c.history]  # /ask takes one question, no history
@@ -211,11 +230,30 @@ def run_web(assistant: Any, index: Path, askers: int, seconds: float) -> LoadRes
                 time.sleep(0.3)
         clients = [Client(url, verbose=False) for _ in range(askers)]
         clients[0].predict(cases[0].question, api_name="/ask")  # warm the server up
+        sessions: dict[int, list[str]] = {}
         result.rss_start_mb = rss_mb(server.pid)
 
-        def ask(worker: int, case: Case) -> tuple[str, str]:
-            got = clients[worker].predict(case.question, api_name="/ask")
-            return str(got["question"]), str(got["answer"])
+        def ask(worker: int, case: Case) -> str:
+            if worker % 2 == 0:  # the stateless endpoint scripts use
+                got = clients[worker].predict(case.question, api_name="/ask")
+                return _mismatch(case, str(got["question"]), str(got["answer"]))
+            return chat(worker, case)
+
+        def chat(worker: int, case: Case) -> str:
+            """The web chat's own endpoint: a session per client, its history on the server.
+            Every reply must show this session's questions and no one else's."""
+            asked = sessions.setdefault(worker, [])
+            if len(asked) == 2:  # a new session, so answers are not follow-ups
+                clients[worker] = Client(url, verbose=False)
+                asked.clear()
+            asked.append(case.question)
+            messages = clients[worker].predict(case.question, api_name="/chat")[0]
+            shown = [_text(m) for m in messages if m["role"] == "user"]
+            if shown != [render.question_html(q) for q in asked]:
+                return f"session {worker} asked {asked}, its chat shows {shown}"
+            if len(asked) == 1 and render.escape(case.reference[:60]) not in _text(messages[-1]):
+                return f"asked {case.question!r}, the chat answered {_text(messages[-1])[:120]!r}"
+            return ""
 
         _drive(ask, cases, askers, seconds, result)
         result.rss_end_mb = rss_mb(server.pid)
