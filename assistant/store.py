@@ -110,6 +110,7 @@ class IndexStore:
         self.snapshot = _EMPTY
         self._generation = ""
         self._lock_handle: Any = None
+        self._lock_thread = 0  # the thread that holds the write lock
         self.repairs: list[str] = []
         if load:
             self.reload()
@@ -240,6 +241,7 @@ class IndexStore:
                 "wait for it to finish and run the command again."
             )
         self._lock_handle = handle
+        self._lock_thread = threading.get_ident()
         lease = _ServerLease(self.meta, str(self.settings.chroma_url)) if self.remote else None
         try:
             if lease is not None:
@@ -249,6 +251,7 @@ class IndexStore:
             if lease is not None:
                 lease.release()
             self._lock_handle = None
+            self._lock_thread = 0
             fcntl.flock(handle, fcntl.LOCK_UN)
             handle.close()
 
@@ -445,7 +448,9 @@ class IndexStore:
         it because no one else writes. With a server, processes elsewhere may be writing
         without this folder's lock, so only a writer repairs."""
         if self._lock_handle is not None:
-            yield True
+            # Only the writing thread: another thread's reload must not take the writer's
+            # nodes in flight for orphans.
+            yield self._lock_thread == threading.get_ident()
             return
         if self.remote:
             yield False

@@ -137,3 +137,37 @@ def test_readers_opening_during_an_ingest_leave_its_nodes_alone(
         "When did the 1973 oil crisis begin?"
     )
     assert any(p.document.title == "1973 oil crisis" for p in passages[:3]), passages
+
+
+def test_reloads_in_other_threads_leave_an_ingest_alone(
+    folders: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The web app's case: one thread ingests an upload while others answer questions (each
+    answer may reload the index) in the same process."""
+    import threading
+
+    from assistant.doctor import doctor
+
+    _, second = folders
+    assistant = Assistant.open(settings=offline_settings(tmp_path / "index"))
+    done = threading.Event()
+    reloads = 0
+
+    def reload_until_done() -> None:
+        nonlocal reloads
+        while not done.is_set():
+            assistant.store.reload()
+            reloads += 1
+
+    readers = [threading.Thread(target=reload_until_done) for _ in range(2)]
+    for t in readers:
+        t.start()
+    try:
+        report = assistant.ingest(second)
+    finally:
+        done.set()
+        for t in readers:
+            t.join()
+    assert report.ok and len(report.added) == 10 and reloads > 0
+    state = doctor(assistant.settings, repair=False)
+    assert state.healthy and state.documents == 10 and state.orphans == 0, state.lines()
