@@ -495,3 +495,15 @@ def test_cli_prints_a_server_failure_as_one_line(
     err = capsys.readouterr().err
     assert err.startswith("error: cannot connect to the model server at http://127.0.0.1:9/v1")
     assert err.count("\n") == 1
+
+
+def test_a_condensed_question_about_nothing_said_is_replaced_by_the_offline_one(
+    llm: Assistant, server: FakeOpenAI
+) -> None:
+    server.enqueue(
+        Reply("[User 0002]"),
+        Reply(citing("He said Russia would weigh carefully [{{" + HACKETT_QUOTE + "}}].")),
+    )
+    answer = llm.ask("What did he say Russia would do?", history=["Who is James Hackett?"])
+    assert answer.question == "What did James Hackett say Russia would do?"
+    assert answer.backend == "openai:gpt-4o-mini"

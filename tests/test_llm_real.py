@@ -71,6 +71,11 @@ def llama_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 str(port),
                 "--n_ctx",
                 "4096",
+                # The GGUF carries no chat template (llama-cpp would fall back to Llama 2's);
+                # Gemma's own turn format drops the system message, and the answer prompt
+                # repeats the rules that matter.
+                "--chat_format",
+                "gemma",
             ],
             stdout=out,
             stderr=subprocess.STDOUT,

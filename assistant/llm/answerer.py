@@ -12,9 +12,11 @@ from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from .. import prompts
 from ..answer import ABSTAIN_TEXT, Answer, AnswerSentence
 from ..chat import History
+from ..chat import condense as offline_condense
 from ..citations import CitationList, Span
 from ..embeddings import MiniLMEmbedding
 from ..errors import LLMError
+from ..lexical import terms
 from ..retrieve import Passage
 from ..store import IndexStore
 from ..support import SupportChecker, Verdict, passage_evidence
@@ -81,7 +83,9 @@ class LLMAnswerer:
         return self.chat.name
 
     def condense(self, question: str, history: History | None) -> str:
-        """The follow-up rewritten by the model as a standalone question."""
+        """The follow-up rewritten by the model as a standalone question; the offline rewrite
+        when the model's reply does not look like one (empty, rambling, or about nothing the
+        conversation mentions)."""
         conversation = transcript(history)
         if not conversation:
             return question
@@ -91,8 +95,10 @@ class LLMAnswerer:
         first = lines[0] if lines else ""
         rewritten = re.sub(r"^(standalone question|question)\s*:\s*", "", first, flags=re.I)
         rewritten = rewritten.strip().strip('"“”').strip()
-        if not rewritten or len(rewritten) > max(500, 4 * len(question)):
-            return question
+        said = set(terms(question + " " + conversation)) - set(terms("User Assistant"))
+        related = set(terms(rewritten)) & said
+        if not related or len(rewritten) > max(500, 4 * len(question)):
+            return offline_condense(question, history)
         return rewritten
 
     def messages(self, question: str, passages: Sequence[Passage]) -> list[ChatMessage]:
