@@ -374,3 +374,43 @@ def test_failed_ingest_of_every_kind_leaves_the_index_unchanged(
     assert snapshot(reopened) == before
     shutil.rmtree(bad)
     assert BUNDLED.exists()
+
+
+@settings(SOME, max_examples=10)
+@given(
+    stem=st.text(
+        alphabet=st.sampled_from("$()`;|&<>'\"*?!#~ \\.-_abcé\u202e"), min_size=1, max_size=30
+    )
+)
+def test_web_uploads_with_hostile_names_land_inside_the_uploads_folder(
+    hostile: Assistant, tmp_path_factory: pytest.TempPathFactory, stem: str
+) -> None:
+    from assistant.ui import WebChat
+
+    assume(stem not in (".", ".."))
+    folder = tmp_path_factory.mktemp("upload")
+    source = folder / f"{stem}.txt"
+    source.write_text(f"Upload news\nThe bridge at Ferro was closed by engineer {folder.name}.\n")
+    uploads = Path(hostile.settings.index_dir) / "uploads"
+    status, _, _ = WebChat(hostile).upload([str(source)])
+    assert "na-ok" in status and "<script" not in status
+    landed = [p for p in uploads.iterdir() if folder.name in p.read_text()]
+    assert len(landed) == 1 and landed[0].parent == uploads
+    assert all(ch.isalnum() or ch in "-_." for ch in landed[0].name)
+    assert not (Path.cwd() / "PWNED").exists() and not (folder / "PWNED").exists()
+
+
+@pytest.mark.xfail(
+    reason="bytes that are not UTF-8 in argv reach the tokenizer as lone surrogates: TypeError "
+    "and a traceback; Assistant._check in service.py should refuse them",
+    strict=False,
+)
+def test_cli_question_that_is_not_utf8_is_a_one_line_error(hostile: Assistant) -> None:
+    index = str(hostile.settings.index_dir).encode()
+    result = subprocess.run(
+        [sys.executable.encode(), b"-m", b"assistant.cli", b"--index", index, b"ask", b"\xff?"],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert result.returncode == 2 and b"Traceback" not in result.stderr
