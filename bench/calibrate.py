@@ -9,9 +9,11 @@ Settings.abstain_below. A logistic regression (numpy, Newton steps, small L2) is
 - negatives: SQuAD v2.0 unanswerable questions over the index of the v2.0 paragraphs, and
   out-of-corpus questions: v1.1 questions about the articles v2.0 leaves out, asked of that same
   v2.0 index (the "the articles don't say" case users hit most).
-Classes are weighted equally. Prints the weights as a dict literal to paste into
-assistant/answer.py, and the abstention / false-abstention trade-off on the holdout split at a
-few thresholds, for the fitted and the current weights.
+Classes are weighted equally. The bias is then moved so that, at the answerer's threshold of
+0.5, at most --false-abstention (default 5%) of the dev answerable questions abstain: the
+operating point users feel. Prints that dict as a literal to paste into assistant/answer.py, and
+the abstention / false-abstention trade-off on the holdout split at a few thresholds, for the
+fitted (balanced and operating-point) and the current weights.
 """
 
 from __future__ import annotations
@@ -154,6 +156,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--paragraphs", type=int, default=0, help="only N paragraphs per article (quick runs)"
     )
     parser.add_argument("--articles", type=int, default=0, help="only the first N articles")
+    parser.add_argument(
+        "--false-abstention",
+        type=float,
+        default=0.05,
+        help="share of dev answerable questions allowed to abstain at 0.5",
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--cache", type=Path, default=CACHE)
@@ -180,16 +188,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if len(set(y.tolist())) < 2:
         parser.error("need both answerable and unanswerable questions; give more --paragraphs")
     w, bias = fit_logistic(x, y)
-    fitted = {name: round(float(v), 3) for name, v in zip(FEATURES, w, strict=True)}
-    fitted["bias"] = round(bias, 3)
+    balanced = {name: round(float(v), 3) for name, v in zip(FEATURES, w, strict=True)}
+    balanced["bias"] = round(bias, 3)
+    # Operating point: answerability 0.5 at the dev positives' `false_abstention` quantile.
+    margins = dev["answerable"] @ w
+    fitted = dict(balanced)
+    fitted["bias"] = round(-float(np.quantile(margins, args.false_abstention)), 3)
     current = {k: float(v) for k, v in ANSWERABILITY.items()}
 
     result = {
         "fitted": fitted,
+        "balanced": balanced,
+        "false_abstention_target": args.false_abstention,
         "current": current,
         "dev_sizes": {k: len(v) for k, v in dev.items()},
         "holdout_sizes": {k: len(v) for k, v in holdout.items()},
         "holdout_fitted": trade_off(holdout, fitted),
+        "holdout_balanced": trade_off(holdout, balanced),
         "holdout_current": trade_off(holdout, current),
         "dev_fitted": trade_off(dev, fitted),
         "command": cmd,
@@ -234,11 +249,16 @@ def render(result: dict[str, Any], facts: dict[str, Any], cmd: str) -> str:
     return "\n".join(
         [
             "# Answerability calibration (fitted on the dev split)\n",
-            "Fitted (paste into assistant/answer.py):\n",
+            "Fitted, bias set so that at most "
+            f"{100 * result['false_abstention_target']:.0f}% of dev answerable questions abstain "
+            "at 0.5 (paste into assistant/answer.py):\n",
             "```python\nANSWERABILITY = " + _literal(result["fitted"]) + "\n```\n",
+            f"Class-balanced fit before moving the bias: {result['balanced']}\n",
             f"Dev sizes: {result['dev_sizes']}; holdout sizes: {sizes}.\n",
-            "## Holdout, fitted weights\n",
+            "## Holdout, fitted weights (operating point)\n",
             table(result["holdout_fitted"]),
+            "\n## Holdout, class-balanced fit\n",
+            table(result["holdout_balanced"]),
             "\n## Holdout, current weights in assistant/answer.py\n",
             table(result["holdout_current"]),
             "\n" + facts_markdown(facts, cmd),

@@ -331,7 +331,9 @@ def bench_ask(workdir: Path, rounds: int, cold_runs: int) -> dict[str, Any]:
     env = offline_env(index)
     floor_code = "import llama_index.core, chromadb, onnxruntime"
     floors = [run_child([sys.executable, "-c", floor_code], env)[0] for _ in range(cold_runs)]
-    cli = [sys.executable, "-m", "assistant.cli", "ask", "Who warned about Russia's reaction?"]
+    script = Path(sys.executable).parent / "assistant"
+    entry = [str(script)] if script.is_file() else [sys.executable, "-m", "assistant.cli"]
+    cli = [*entry, "ask", "Who warned about Russia's reaction?"]
     colds, peaks = [], []
     for _ in range(cold_runs):
         wall, peak, _ = run_child(cli, env)
