@@ -71,6 +71,7 @@ class LoadResult:
     max_ms: float = 0.0
     rss_start_mb: float = 0.0
     rss_end_mb: float = 0.0
+    by_endpoint: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def line(self) -> str:
         return (
@@ -116,10 +117,12 @@ def _drive(
     askers: int,
     seconds: float,
     result: LoadResult,
+    kind: Callable[[int], str] = lambda worker: "all",
 ) -> None:
     """Run `askers` threads for `seconds`; `ask(worker, case)` asks and returns what was wrong
     with the answer ('' when it was the right answer, to the right asker)."""
     latencies: list[float] = []
+    by_kind: dict[str, list[float]] = {}
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
     start = threading.Barrier(askers + 1)
@@ -141,6 +144,7 @@ def _drive(
             took = time.perf_counter() - began
             with lock:
                 latencies.append(took)
+                by_kind.setdefault(kind(worker), []).append(took)
                 if problem:
                     result.wrong += 1
                     if len(result.wrong_samples) < 5:
@@ -161,6 +165,15 @@ def _drive(
         p50, p95, p99 = np.percentile(ms, [50, 95, 99])
         result.p50_ms, result.p95_ms, result.p99_ms = float(p50), float(p95), float(p99)
         result.max_ms = float(ms.max())
+    if len(by_kind) > 1:
+        for name, times in sorted(by_kind.items()):
+            p50, p95, p99 = np.percentile(np.asarray(times) * 1000, [50, 95, 99])
+            result.by_endpoint[name] = {
+                "answers": len(times),
+                "p50_ms": round(float(p50)),
+                "p95_ms": round(float(p95)),
+                "p99_ms": round(float(p99)),
+            }
 
 
 def _mismatch(case: Case, question: str, text: str) -> str:
@@ -251,11 +264,13 @@ def run_web(assistant: Any, index: Path, askers: int, seconds: float) -> LoadRes
             shown = [_text(m) for m in messages if m["role"] == "user"]
             if shown != [render.question_html(q) for q in asked]:
                 return f"session {worker} asked {asked}, its chat shows {shown}"
-            if len(asked) == 1 and render.escape(case.reference[:60]) not in _text(messages[-1]):
+            # The reference up to its first citation marker (the chat styles the markers).
+            lead = case.reference.split(" [", 1)[0][:60]
+            if len(asked) == 1 and render.escape(lead) not in _text(messages[-1]):
                 return f"asked {case.question!r}, the chat answered {_text(messages[-1])[:120]!r}"
             return ""
 
-        _drive(ask, cases, askers, seconds, result)
+        _drive(ask, cases, askers, seconds, result, lambda w: "/ask" if w % 2 == 0 else "/chat")
         result.rss_end_mb = rss_mb(server.pid)
     finally:
         server.terminate()
@@ -295,6 +310,8 @@ def main(argv: list[str] | None = None) -> int:
         results.append(run_web(assistant, index, args.askers, args.seconds))
         print(results[-1].line(), flush=True)
     for r in results:
+        for name, figures in r.by_endpoint.items():
+            print(f"{r.mode} {name}: " + ", ".join(f"{k} {v}" for k, v in figures.items()))
         if r.excluded:
             print(f"{r.mode}: {r.questions} questions; left out (wrong even alone): {r.excluded}")
         for sample in r.error_samples + r.wrong_samples:
