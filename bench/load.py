@@ -72,6 +72,7 @@ class LoadResult:
     rss_start_mb: float = 0.0
     rss_end_mb: float = 0.0
     by_endpoint: dict[str, dict[str, int]] = field(default_factory=dict)
+    rss_samples_mb: list[float] = field(default_factory=list)
 
     def line(self) -> str:
         return (
@@ -118,6 +119,7 @@ def _drive(
     seconds: float,
     result: LoadResult,
     kind: Callable[[int], str] = lambda worker: "all",
+    memory: Callable[[], float] = rss_mb,
 ) -> None:
     """Run `askers` threads for `seconds`; `ask(worker, case)` asks and returns what was wrong
     with the answer ('' when it was the right answer, to the right asker)."""
@@ -150,9 +152,16 @@ def _drive(
                     if len(result.wrong_samples) < 5:
                         result.wrong_samples.append(problem[:300])
 
+    def sample_memory() -> None:
+        # Every tenth of the run: growth that levels off is warm-up; steady growth is a leak.
+        while not start.broken and time.monotonic() < deadline:
+            result.rss_samples_mb.append(round(memory(), 1))
+            time.sleep(seconds / 10)
+
     threads = [threading.Thread(target=asker, args=(i,), daemon=True) for i in range(askers)]
     for t in threads:
         t.start()
+    threading.Thread(target=sample_memory, daemon=True).start()
     began = time.monotonic()
     start.wait()
     for t in threads:
@@ -270,7 +279,15 @@ def run_web(assistant: Any, index: Path, askers: int, seconds: float) -> LoadRes
                 return f"asked {case.question!r}, the chat answered {_text(messages[-1])[:120]!r}"
             return ""
 
-        _drive(ask, cases, askers, seconds, result, lambda w: "/ask" if w % 2 == 0 else "/chat")
+        _drive(
+            ask,
+            cases,
+            askers,
+            seconds,
+            result,
+            kind=lambda w: "/ask" if w % 2 == 0 else "/chat",
+            memory=lambda: rss_mb(server.pid),
+        )
         result.rss_end_mb = rss_mb(server.pid)
     finally:
         server.terminate()
@@ -312,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         for name, figures in r.by_endpoint.items():
             print(f"{r.mode} {name}: " + ", ".join(f"{k} {v}" for k, v in figures.items()))
+        print(f"{r.mode} RSS every {r.seconds / 10:g} s (MB): {r.rss_samples_mb}")
         if r.excluded:
             print(f"{r.mode}: {r.questions} questions; left out (wrong even alone): {r.excluded}")
         for sample in r.error_samples + r.wrong_samples:
