@@ -180,6 +180,12 @@ class Assistant:
                 f"the question is {len(question):,} characters long; the limit is {limit:,} "
                 "(ASSISTANT_MAX_QUESTION_CHARS). Shorten it to the question itself."
             )
+        try:
+            question.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates: bytes in argv or JSON that were not UTF-8
+            raise AssistantError(
+                "the question is not valid text (it holds bytes that are not UTF-8); type it again."
+            ) from None
         return question.strip()
 
 
