@@ -81,7 +81,9 @@ def main() -> None:
         )
         llm = assistant.llm
         assert isinstance(llm, LLMAnswerer)
-        assistant.ask("Who is Kamal Alam?")  # warm-up: loads the embedding model
+        # Warm-up: loads the embedding model's sessions (queries and batches use different ones).
+        assistant.ask("Who is Kamal Alam?")
+        assistant.embed.encode(["one warm-up sentence", "and another one"])
 
         first, total, parse, check, flagged, sentences = [], [], [], [], 0, 0
         for _ in range(args.rounds):
