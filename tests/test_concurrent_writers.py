@@ -72,12 +72,12 @@ def doctor_check(index: Path) -> dict:
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("writers")
-    paths = write_corpus(root / "all", 70)
+    paths = write_corpus(root / "all", 40)
     first, second = root / "first", root / "second"
     first.mkdir()
     second.mkdir()
     for i, path in enumerate(paths):
-        path.rename((first if i < 60 else second) / path.name)
+        path.rename((first if i < 30 else second) / path.name)
     return first, second
 
 
@@ -101,14 +101,14 @@ def test_second_writer_gets_a_clear_error_and_changes_nothing(
         "wait for it to finish and run the command again.\n"
     )
     assert writer.returncode == 0, err
-    assert "60 added, 0 updated, 0 unchanged, 0 failed" in out
+    assert "30 added, 0 updated, 0 unchanged, 0 failed" in out
     state = doctor_check(index)
-    assert state["healthy"] and state["documents"] == 60
+    assert state["healthy"] and state["documents"] == 30
     # Run again once the first is done, the second completes; the index holds both, once.
     again = run("ingest", str(second), index=index)
     assert again.returncode == 0 and "10 added" in again.stdout
     state = doctor_check(index)
-    assert state["healthy"] and state["documents"] == 70
+    assert state["healthy"] and state["documents"] == 40
 
 
 @pytest.mark.slow
@@ -123,7 +123,7 @@ def test_readers_opening_during_an_ingest_leave_its_nodes_alone(
         assert holds_write_lock(writer.pid, index)
         # Each `ask` opens the index while the writer has nodes in Chroma whose document record
         # is not written yet; they look like a crash's orphans, but are not.
-        while writer.poll() is None and len(answers) < 4:
+        while writer.poll() is None and len(answers) < 3:
             asked = run("ask", "--json", "When did the 1973 oil crisis begin?", index=index)
             assert asked.returncode == 0, asked.stderr
             answers.append(json.loads(asked.stdout))
@@ -132,7 +132,7 @@ def test_readers_opening_during_an_ingest_leave_its_nodes_alone(
     assert writer.returncode == 0, err
     assert answers, "the ingest ended before any reader opened the index"
     state = doctor_check(index)
-    assert state["healthy"] and state["documents"] == 60 and state["orphans"] == 0
+    assert state["healthy"] and state["documents"] == 30 and state["orphans"] == 0
     passages = Assistant.open(settings=offline_settings(index)).retrieve(
         "When did the 1973 oil crisis begin?"
     )
