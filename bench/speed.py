@@ -180,10 +180,13 @@ def scale_index(target: int, cache: Path, vectors: VectorCache) -> Any:
     from assistant.clean import Article, clean_article
     from assistant.ingest import build_nodes, doc_id_for
 
-    folder = cache / f"scale-{target}-{code_hash([str(target)])}"
+    store_code = (ROOT / "assistant" / "store.py").read_text()
+    folder = cache / f"scale-{target}-{code_hash([str(target), store_code])}"
     settings = bench_settings(folder / "index")
     if (folder / "built.json").is_file():
         return Assistant.open(settings=settings)
+    if (folder / "failed.json").is_file():  # the same code failed before: do not spend minutes
+        raise RuntimeError(json.loads((folder / "failed.json").read_text())["error"])
     for old in cache.glob(f"scale-{target}-*"):
         shutil.rmtree(old, ignore_errors=True)
     assistant = Assistant.open(settings=settings)
@@ -251,6 +254,17 @@ def scale_index(target: int, cache: Path, vectors: VectorCache) -> Any:
     return Assistant.open(settings=settings)
 
 
+def _scale_index_or_record(target: int, cache: Path, vectors: VectorCache) -> Any:
+    try:
+        return scale_index(target, cache, vectors)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        for folder in cache.glob(f"scale-{target}-*"):
+            shutil.rmtree(folder / "index", ignore_errors=True)
+            (folder / "failed.json").write_text(json.dumps({"error": error}))
+        raise RuntimeError(error) from exc
+
+
 def bench_scale(
     targets: Sequence[int], questions: list[str], cache: Path, results: Path
 ) -> dict[str, Any]:
@@ -258,7 +272,12 @@ def bench_scale(
     rows = []
     for target in targets:
         started = time.perf_counter()
-        assistant = scale_index(target, cache, vectors)
+        try:
+            assistant = _scale_index_or_record(target, cache, vectors)
+        except RuntimeError as exc:  # reported, and the other sizes still run
+            rows.append({"nodes": target, "error": str(exc)[:300]})
+            log(f"scale: {target:,} nodes failed: {exc}")
+            continue
         opened = time.perf_counter() - started
         retriever = assistant.retriever
         started = time.perf_counter()
@@ -280,7 +299,7 @@ def bench_scale(
         )
         log(f"scale: {rows[-1]}")
         del assistant, retriever
-    plot = _plot(rows, results / "scale.png")
+    plot = _plot([r for r in rows if "error" not in r], results / "scale.png")
     return {"rows": rows, "plot": plot}
 
 
@@ -386,15 +405,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "embed" in parts:
             log(f"embed: {len(texts)} paragraphs, project vs plain onnxruntime")
             result["embed"] = bench_embed(texts)
+            log(f"embed: {result['embed']}")
         if "ingest" in parts:
             log(f"ingest: {len(texts)} paragraphs through Assistant.ingest (child process)")
             result["ingest"] = bench_ingest(texts, workdir)
+            log(f"ingest: {result['ingest']}")
+        if "ask" in parts:
+            result["ask"] = bench_ask(workdir, args.rounds, args.cold_runs)
+            log(f"ask: {result['ask']}")
         if "scale" in parts:
             targets = [int(x) for x in args.scale.split(",") if x.strip()]
             questions = [q.text for q in sample(squad.questions, args.queries)]
             result["scale"] = bench_scale(targets, questions, args.cache, args.results)
-        if "ask" in parts:
-            result["ask"] = bench_ask(workdir, args.rounds, args.cold_runs)
     result["command"] = cmd
     result["machine"] = facts
     markdown = render(result, facts, cmd)
@@ -405,7 +427,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     log(f"written to {path}")
     if args.json:
         print(json.dumps(result))
-    return 0
+    failed = [r for r in result.get("scale", {}).get("rows", []) if "error" in r]
+    return 1 if failed else 0
 
 
 def render(result: dict[str, Any], facts: dict[str, Any], cmd: str) -> str:
@@ -452,6 +475,8 @@ def render(result: dict[str, Any], facts: dict[str, Any], cmd: str) -> str:
                 ["nodes", "p50 ms", "p95 ms", "first query s (window BM25 build)", "open/build s"],
                 [
                     [r["nodes"], r["p50_ms"], r["p95_ms"], r["first_query_s"], r["open_or_build_s"]]
+                    if "error" not in r
+                    else [r["nodes"], "failed", "", r["error"], ""]
                     for r in s["rows"]
                 ],
             ),
