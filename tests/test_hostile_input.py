@@ -112,11 +112,6 @@ def test_a_one_megabyte_question_is_refused_clearly(hostile: Assistant) -> None:
     assert time.perf_counter() - started < 5
 
 
-@pytest.mark.xfail(
-    reason="a lone surrogate (JSON '\\ud800', or CLI bytes that are not UTF-8) reaches the "
-    "tokenizer, which raises TypeError; Assistant._check in service.py should refuse it",
-    strict=False,
-)
 def test_a_question_that_is_not_valid_unicode_is_a_clear_error(hostile: Assistant) -> None:
     with pytest.raises(AssistantError):
         hostile.ask("\ud800 Who warned about Russia's reaction?")
@@ -410,11 +405,6 @@ def test_web_uploads_with_hostile_names_land_inside_the_uploads_folder(
     assert not (Path.cwd() / "PWNED").exists() and not (folder / "PWNED").exists()
 
 
-@pytest.mark.xfail(
-    reason="bytes that are not UTF-8 in argv reach the tokenizer as lone surrogates: TypeError "
-    "and a traceback; Assistant._check in service.py should refuse them",
-    strict=False,
-)
 def test_cli_question_that_is_not_utf8_is_a_one_line_error(hostile: Assistant) -> None:
     index = str(hostile.settings.index_dir).encode()
     result = subprocess.run(
@@ -424,3 +414,4 @@ def test_cli_question_that_is_not_utf8_is_a_one_line_error(hostile: Assistant) -
         timeout=300,
     )
     assert result.returncode == 2 and b"Traceback" not in result.stderr
+    assert result.stderr.startswith(b"error: ") and result.stderr.count(b"\n") == 1
