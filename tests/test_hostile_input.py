@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -93,23 +92,22 @@ def test_any_question_gets_an_answer_or_a_clear_error(hostile: Assistant, questi
         assert "James Hackett" in answer.text, answer.text
 
 
-@pytest.mark.xfail(
-    reason="repeated question marks move the question's embedding enough that the best "
-    "passage's answerability falls from 0.71 to 0.49 and the answerer abstains; normalising "
-    "punctuation runs in the question (service/answer) would fix it",
-    strict=False,
-)
 def test_repeated_question_marks_do_not_change_the_answer(hostile: Assistant) -> None:
     assert "James Hackett" in hostile.ask("Who warned about Russia's reaction?????").text
 
 
+def test_terminal_escapes_in_a_question_are_not_echoed(hostile: Assistant) -> None:
+    answer = hostile.ask("\x1b[31mWho will win the\x07 next football World Cup?\x1b[0m")
+    assert answer.abstained
+    assert "\x1b" not in answer.text and "\x07" not in answer.text
+    assert "Who will win the next football World Cup?" in answer.text
+
+
 def test_a_one_megabyte_question_is_refused_clearly(hostile: Assistant) -> None:
-    started = time.perf_counter()
     with pytest.raises(AssistantError, match=r"1,048,576 characters long; the limit is 4,000"):
         hostile.ask("Who warned about Russia? " * 41943 + "x" * 1)
     with pytest.raises(AssistantError, match="limit is 4,000"):
         list(hostile.stream("é" * 1_048_576))
-    assert time.perf_counter() - started < 5
 
 
 def test_a_question_that_is_not_valid_unicode_is_a_clear_error(hostile: Assistant) -> None:
@@ -283,12 +281,11 @@ def test_random_text_cleans_and_splits_with_exact_offsets(text: str, kind: str) 
         ("quote", "He said: “" + "word " * 200_000),
     ],
 )
-def test_enormous_single_lines_clean_and_split_in_linear_time(name: str, text: str) -> None:
-    started = time.perf_counter()
+def test_enormous_single_lines_clean_and_split(name: str, text: str) -> None:
+    # Once quadratic (minutes per case); how long it takes is for bench/, not an assertion.
     article = clean_article(text, source=name, kind=".md" if name.endswith(".md") else ".txt")
     sentences = split_sentences(article.text)
     assert sentences and all(article.text[s.start : s.end].strip() for s in sentences)
-    assert time.perf_counter() - started < 10, "quadratic time on one enormous line"
 
 
 def test_enormous_single_line_file_is_ingested_and_answered(
