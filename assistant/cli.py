@@ -111,11 +111,11 @@ def _run(args: argparse.Namespace) -> int:
         print(report.summary())
         return 0 if report.ok else 1
     if args.command == "ask":
-        answer = assistant.ask(args.question, history=args.history)
         if args.json:
+            answer = assistant.ask(args.question, history=args.history)
             print(json.dumps(answer.to_dict(), ensure_ascii=False))
         else:
-            print(format_answer(answer))
+            print_streamed(assistant, args.question, args.history)
         return 0
     if args.command == "documents":
         for doc in assistant.documents():
@@ -127,6 +127,26 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "eval":
         return _eval(assistant, args.file, args.json)
     raise AssertionError(args.command)
+
+
+def print_streamed(assistant: Assistant, question: str, history: list[str]) -> None:
+    """Print the answer as it is written, then its checks and sources."""
+    shown: list[str] = []
+    answer: Answer | None = None
+    for piece in assistant.stream(question, history=history):
+        if isinstance(piece, Answer):
+            answer = piece
+        else:
+            shown.append(piece)
+            print(piece, end="", flush=True)
+    assert answer is not None
+    print()
+    if "".join(shown).strip() != answer.text.strip():
+        # Citations re-attached or a fallback took over after streaming: show the final text.
+        print(f"Final answer: {answer.text}")
+    details = format_answer(answer).split("\n", 1)
+    if len(details) > 1:
+        print(details[1])
 
 
 def format_answer(answer: Answer) -> str:
@@ -187,11 +207,10 @@ def _chat(assistant: Assistant) -> int:
         if not question.strip():
             return 0
         try:
-            answer = assistant.ask(question, history=history)
+            print_streamed(assistant, question, history)
         except AssistantError as exc:
             print(f"error: {exc}")
             continue
-        print(format_answer(answer))
         history.append(question)
 
 

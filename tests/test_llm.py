@@ -507,3 +507,24 @@ def test_a_condensed_question_about_nothing_said_is_replaced_by_the_offline_one(
     answer = llm.ask("What did he say Russia would do?", history=["Who is James Hackett?"])
     assert answer.question == "What did James Hackett say Russia would do?"
     assert answer.backend == "openai:gpt-4o-mini"
+
+
+def test_cli_plain_ask_streams_and_flags_the_unsupported_sentence(
+    bundled: Assistant,
+    server: FakeOpenAI,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.setenv("ASSISTANT_LLM", "auto")
+    monkeypatch.chdir(bundled.settings.index_dir)
+    server.enqueue(
+        Reply(citing("Kamal Alam is a Pakistan analyst [{{" + KAMAL + "}}]. He plays cricket [1]."))
+    )
+    code = main(["--index", str(bundled.settings.index_dir), "ask", "Who is Kamal Alam?"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Kamal Alam is a Pakistan analyst [1].")
+    assert "(not supported by the cited passages: He plays cricket [1].)" in out
+    assert "[1] “Kamal Alam, a Pakistan analyst" in out
