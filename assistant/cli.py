@@ -106,6 +106,8 @@ def _run(args: argparse.Namespace) -> int:
             print(f"updated    {path}")
         for path in report.unchanged:
             print(f"unchanged  {path}")
+        for path, twin in report.duplicates:
+            print(f"duplicate  {path} (same text as {twin}; not indexed twice)")
         for path, reason in report.failed:
             print(f"failed     {path}: {reason}", file=sys.stderr)
         print(report.summary())

@@ -27,6 +27,8 @@ class IngestReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    # (path, source of the indexed article with the same text): not indexed a second time
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
 
     @property
@@ -38,6 +40,7 @@ class IngestReport:
             f"{len(self.added)} added",
             f"{len(self.updated)} updated",
             f"{len(self.unchanged)} unchanged",
+            *([f"{len(self.duplicates)} duplicates"] if self.duplicates else []),
             f"{len(self.failed)} failed",
         ]
         return ", ".join(parts)
@@ -164,7 +167,7 @@ def _ingest_one(
         return
     twin = store.find_hash(article.sha256)
     if twin is not None and twin.doc_id != doc_id:
-        report.unchanged.append(article.source)
+        report.duplicates.append((article.source, twin.source))
         return
     version = article.sha256[:12]
     nodes = build_nodes(article, doc_id, version)

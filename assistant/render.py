@@ -155,6 +155,10 @@ def ingest_html(report: IngestReport, refused: Sequence[tuple[str, str]] = ()) -
         *(("na-ok", f"added {_file_name(p)}") for p in report.added),
         *(("na-ok", f"updated {_file_name(p)}") for p in report.updated),
         *(("na-ok", f"already indexed: {_file_name(p)}") for p in report.unchanged),
+        *(
+            ("na-ok", f"already indexed as {_file_name(t)}: {_file_name(p)}")
+            for p, t in report.duplicates
+        ),
         *(("na-error", f"{_file_name(p)}: {why}") for p, why in [*refused, *report.failed]),
     ]
     if not lines:

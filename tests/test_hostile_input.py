@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -85,7 +86,8 @@ def test_any_question_gets_an_answer_or_a_clear_error(hostile: Assistant, questi
     try:
         answer = hostile.ask(question)
     except AssistantError as exc:
-        assert not question.strip() and "empty" in str(exc)
+        printable = re.sub(r"[\x00-\x1f\x7f-\x9f]", "", question)
+        assert not printable.strip() and "empty" in str(exc)
         return
     check_answer(hostile, answer)
     if question.strip(PADDING) == "Who warned about Russia's reaction?":
@@ -173,6 +175,9 @@ def test_binary_renamed_as_text_fails_alone_or_reads_as_text(
     report = hostile.ingest(path)
     if report.failed:
         assert report.failed[0][0] == str(path) and report.failed[0][1]
+        assert snapshot(hostile) == before
+        return
+    if report.duplicates:  # the same bytes came up in an earlier example
         assert snapshot(hostile) == before
         return
     doc = hostile.document(path)

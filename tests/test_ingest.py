@@ -40,7 +40,7 @@ def test_reingesting_unchanged_changes_nothing(fresh: Assistant, tmp_path: Path)
     # The same content under another name is not indexed twice.
     twin = tmp_path / "copy.txt"
     shutil.copy(BUNDLED, twin)
-    assert fresh.ingest(twin).unchanged == [str(twin.resolve())]
+    assert fresh.ingest(twin).duplicates == [(str(twin.resolve()), str(article.resolve()))]
     assert snapshot(fresh) == before
 
 
