@@ -28,7 +28,7 @@ index: install
 run: index
 	$(BIN)/python app.py
 
-test: install-test
+test: lint
 	$(BIN)/python -m pytest
 
 # Optional, slow (builds llama.cpp once): the dev questions against a real small model behind
@@ -45,7 +45,7 @@ test-llm: install-test $(LLM_VENV)/.installed
 
 lint: install-test
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff format --check assistant tests bench app.py
 	$(BIN)/mypy assistant app.py
 
 bench: install-test
