@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .settings import Settings
-from .store import IndexStore, StoredDocument, _fingerprint
+from .store import IndexStore, StoredDocument, _fingerprint, get_all
 
 
 @dataclass
@@ -90,7 +90,7 @@ def doctor(settings: Settings, repair: bool = True) -> DoctorReport:
     report = DoctorReport(repaired=repair)
     with store.locked():
         docs = store.read_documents()
-        got = store.nodes.get(include=["metadatas"])
+        got = get_all(store.nodes, ["metadatas"])
         committed = {(d.doc_id, d.version) for d in docs.values()}
         orphans: list[str] = []
         by_doc: dict[str, list[dict[str, Any]]] = defaultdict(list)

@@ -142,7 +142,7 @@ class IndexStore:
 
     def read_documents(self) -> dict[str, StoredDocument]:
         """The committed documents, read from Chroma now."""
-        got = self.docs_collection.get(include=["documents", "metadatas"])
+        got = get_all(self.docs_collection, ["documents", "metadatas"])
         docs: dict[str, StoredDocument] = {}
         for doc_id, text, meta in zip(
             got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False
@@ -294,7 +294,7 @@ class IndexStore:
     def remove_orphans(self, docs: dict[str, StoredDocument]) -> int:
         """Delete nodes of versions that were never committed; the caller holds the lock."""
         committed = {(d.doc_id, d.version) for d in docs.values()}
-        got = self.nodes.get(include=["metadatas"])
+        got = get_all(self.nodes, ["metadatas"])
         orphans = [
             node_id
             for node_id, meta in zip(got["ids"], got["metadatas"] or [], strict=False)
@@ -332,7 +332,7 @@ class IndexStore:
     ) -> list[tuple[str, str, dict[str, Any]]]:
         """(id, text, metadata) of every node of a committed version, in document order."""
         committed = {(d.doc_id, d.version) for d in docs.values()}
-        got = self.nodes.get(include=["documents", "metadatas"])
+        got = get_all(self.nodes, ["documents", "metadatas"])
         rows = [
             (node_id, text or "", meta)
             for node_id, text, meta in zip(
@@ -521,6 +521,21 @@ class _ServerLease:
             self._renewer.join(timeout=5)
             with contextlib.suppress(Exception):
                 self.collection.delete(ids=[_LOCK_ID], where_document={"$contains": self.token})
+
+
+def get_all(collection: Any, include: list[str], page: int = 5000) -> dict[str, list[Any]]:
+    """Every record of a collection, read in pages: one unbounded get of a large collection
+    fails inside Chroma ("too many SQL variables")."""
+    out: dict[str, list[Any]] = {"ids": [], **{key: [] for key in include}}
+    offset = 0
+    while True:
+        got = collection.get(include=include, limit=page, offset=offset)
+        out["ids"].extend(got["ids"])
+        for key in include:
+            out[key].extend(got[key] or [])
+        if len(got["ids"]) < page:
+            return out
+        offset += page
 
 
 def _fingerprint(docs: dict[str, StoredDocument]) -> str:
