@@ -6,16 +6,19 @@ import re
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .answer import Answer, ExtractiveAnswerer, abstention
 from .chat import History, condense
 from .embeddings import MiniLMEmbedding
 from .errors import AssistantError, LLMError
 from .ingest import IngestReport, Progress, ingest
-from .llm import ChatModel, LLMAnswerer, uses_openai
 from .retrieve import HybridRetriever, Passage
-from .settings import Settings
+from .settings import Settings, uses_openai
 from .store import IndexStore, StoredDocument
+
+if TYPE_CHECKING:  # the openai client is imported only when a model answers
+    from .llm import LLMAnswerer
 
 
 class Assistant:
@@ -37,6 +40,8 @@ class Assistant:
         # answerer does. Credentials missing for an explicit `llm=openai` fail here, early.
         self.llm: LLMAnswerer | None = None
         if uses_openai(settings):
+            from .llm import ChatModel, LLMAnswerer
+
             self.llm = LLMAnswerer(ChatModel(settings), self.store, self.embed)
 
     @classmethod

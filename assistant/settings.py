@@ -82,3 +82,10 @@ class Settings(BaseSettings):
     )
 
     max_upload_mb: float = Field(default=20.0, gt=0, description="Largest file accepted.")
+
+
+def uses_openai(settings: Settings) -> bool:
+    """Whether the settings choose the openai backend (`auto`: when a key or a URL is set)."""
+    if settings.llm == "openai":
+        return True
+    return settings.llm == "auto" and bool(settings.openai_api_key or settings.openai_base_url)

@@ -17,7 +17,7 @@ from llama_index.core.base.llms.types import ChatMessage
 from llama_index.llms.openai_like import OpenAILike
 
 from ..errors import LLMError
-from ..settings import Settings
+from ..settings import Settings, uses_openai
 
 OPENAI_URL = "https://api.openai.com/v1"
 # Local servers need no key, but the openai client insists on one.
@@ -26,12 +26,7 @@ MAX_ANSWER_TOKENS = 600
 _URL_SETTING = "ASSISTANT_OPENAI_BASE_URL (or OPENAI_BASE_URL)"
 _KEY_SETTING = "OPENAI_API_KEY (or ASSISTANT_OPENAI_API_KEY)"
 
-
-def uses_openai(settings: Settings) -> bool:
-    """Whether the settings choose the openai backend (`auto`: when a key or a URL is set)."""
-    if settings.llm == "openai":
-        return True
-    return settings.llm == "auto" and bool(settings.openai_api_key or settings.openai_base_url)
+__all__ = ["ChatModel", "shown_url", "uses_openai"]
 
 
 def shown_url(url: str) -> str:
