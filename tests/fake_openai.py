@@ -168,8 +168,10 @@ def _handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                     self.connection.shutdown(socket.SHUT_RDWR)
                     self.close_connection = True
                     return
-                self._event(_chunk(piece, model, first=i == 0))
+                # Counted before it is written: the client may read it before this thread
+                # runs again.
                 server.chunks_sent += 1
+                self._event(_chunk(piece, model, first=i == 0))
                 if i == 0 and reply.hold is not None:
                     reply.hold.wait(timeout=10)
             self._event(_chunk("", model, finish="stop"))
