@@ -238,7 +238,7 @@ def lock_record(chroma_url: str, collection: str) -> dict[str, Any]:
 def test_writers_in_different_folders_are_serialized_by_the_server(
     chroma_url: str, tmp_path: Path
 ) -> None:
-    corpus = write_corpus(tmp_path / "corpus", 30)
+    corpus = write_corpus(tmp_path / "corpus", 120)  # outlasts the second process's start
     env = server_env(chroma_url, "writers")
     first = subprocess.Popen(
         [*CLI, "--index", str(tmp_path / "a"), "ingest", str(tmp_path / "corpus")],
@@ -268,7 +268,7 @@ def test_writers_in_different_folders_are_serialized_by_the_server(
     assert second.returncode == 2
     assert second.stderr.startswith("error: another process (")
     assert f"is writing to the index on the Chroma server at {chroma_url}" in second.stderr
-    assert first.returncode == 0 and "30 added" in out, err
+    assert first.returncode == 0 and "120 added" in out, err
     assert lock_record(chroma_url, "writers") == {}  # released
     check = subprocess.run(
         [*CLI, "--index", str(tmp_path / "b"), "doctor", "--check", "--json"],
@@ -278,7 +278,7 @@ def test_writers_in_different_folders_are_serialized_by_the_server(
         cwd=ROOT,
         timeout=300,
     )
-    assert check.returncode == 0 and '"documents": 30' in check.stdout, check.stderr
+    assert check.returncode == 0 and '"documents": 120' in check.stdout, check.stderr
 
 
 def test_a_dead_writers_lock_expires(chroma_url: str, tmp_path: Path) -> None:

@@ -72,12 +72,13 @@ def doctor_check(index: Path) -> dict:
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("writers")
-    paths = write_corpus(root / "all", 40)
+    # Long enough that a second process (2-3 s of imports) starts while the first still writes.
+    paths = write_corpus(root / "all", 130)
     first, second = root / "first", root / "second"
     first.mkdir()
     second.mkdir()
     for i, path in enumerate(paths):
-        path.rename((first if i < 30 else second) / path.name)
+        path.rename((first if i < 120 else second) / path.name)
     return first, second
 
 
@@ -101,14 +102,14 @@ def test_second_writer_gets_a_clear_error_and_changes_nothing(
         "wait for it to finish and run the command again.\n"
     )
     assert writer.returncode == 0, err
-    assert "30 added, 0 updated, 0 unchanged, 0 failed" in out
+    assert "120 added, 0 updated, 0 unchanged, 0 failed" in out
     state = doctor_check(index)
-    assert state["healthy"] and state["documents"] == 30
+    assert state["healthy"] and state["documents"] == 120
     # Run again once the first is done, the second completes; the index holds both, once.
     again = run("ingest", str(second), index=index)
     assert again.returncode == 0 and "10 added" in again.stdout
     state = doctor_check(index)
-    assert state["healthy"] and state["documents"] == 40
+    assert state["healthy"] and state["documents"] == 130
 
 
 @pytest.mark.slow
@@ -132,7 +133,7 @@ def test_readers_opening_during_an_ingest_leave_its_nodes_alone(
     assert writer.returncode == 0, err
     assert answers, "the ingest ended before any reader opened the index"
     state = doctor_check(index)
-    assert state["healthy"] and state["documents"] == 30 and state["orphans"] == 0
+    assert state["healthy"] and state["documents"] == 120 and state["orphans"] == 0
     passages = Assistant.open(settings=offline_settings(index)).retrieve(
         "When did the 1973 oil crisis begin?"
     )
