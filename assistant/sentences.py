@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_ABBREVIATIONS = {
+ABBREVIATIONS = {
     "mr",
     "mrs",
     "ms",
@@ -115,7 +115,7 @@ def _split_paragraph(para: str) -> list[tuple[int, int]]:
         word = _WORD_BEFORE.search(para, max(0, match.start() - _WORD_WINDOW), match.start())
         token = word.group(1).lower() if word else ""
         if para[match.start()] == "." and (
-            token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())
+            token in ABBREVIATIONS or (len(token) == 1 and token.isalpha())
         ):
             continue
         spans.append((start, match.end()))

@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..sentences import ABBREVIATIONS
+
 _OPEN = {"[": "]", "【": "】", "［": "］"}  # full-width brackets, as models write them
 _LONGEST = 40  # an "opened marker" longer than this is ordinary text
 _ITEM = (
@@ -142,35 +144,8 @@ class SentenceSpan:
     citations: list[int]
 
 
-_ABBREVIATIONS = {
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "prof",
-    "st",
-    "gen",
-    "col",
-    "lt",
-    "sgt",
-    "rep",
-    "sen",
-    "gov",
-    "jr",
-    "sr",
-    "vs",
-    "etc",
-    "no",
-    "inc",
-    "ltd",
-    "co",
-    "corp",
-    "e.g",
-    "i.e",
-    "u.s",
-    "u.k",
-    "u.n",
-}
+# The same abbreviations the article splitter knows: one list for both.
+_ABBREVIATIONS = ABBREVIATIONS
 _END = re.compile(r"[.!?…]+[\"”’')\]]*(?:\s*\[\d+\])*")
 
 
