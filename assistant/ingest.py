@@ -1,7 +1,7 @@
 """Paths -> cleaned articles -> sentence nodes with embeddings -> committed to the index.
 
 Each file is read, cleaned, split and embedded before the index is touched, so a file that
-fails leaves the index as it was, and fails alone.
+fails leaves the index as it was, and fails alone. Files are embedded and committed in batches.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from .clean import SUPPORTED_SUFFIXES, Article, read_article
 from .embeddings import MiniLMEmbedding
 from .errors import AssistantError
 from .sentences import Sentence, split_sentences
-from .store import IndexStore
+from .store import IndexStore, PendingDocument
 
 
 @dataclass
@@ -47,6 +47,10 @@ class IngestReport:
 
 
 Progress = Callable[[int, int, str], None]
+
+# Documents are embedded and committed in batches of about this many sentences (or files).
+BATCH_NODES = 512
+BATCH_FILES = 64
 
 
 def expand_paths(paths: Iterable[str | Path], report: IngestReport) -> list[Path]:
@@ -136,15 +140,17 @@ def ingest(
     if not files:
         return report
     with store.writing():
+        batch = _Batch(store, embed, report)
         for done, path in enumerate(files):
             if progress:
                 progress(done, len(files), str(path))
             try:
-                _ingest_one(store, embed, path, report)
+                batch.add(path)
             except AssistantError as exc:
                 report.failed.append((str(path), _reason(str(exc), path)))
             except OSError as exc:
                 report.failed.append((str(path), f"cannot read the file ({exc.strerror or exc})"))
+        batch.flush()
         store.finish_writes()
     if progress:
         progress(len(files), len(files), "done")
@@ -156,29 +162,65 @@ def _reason(message: str, path: Path) -> str:
     return message[len(prefix) :] if message.startswith(prefix) else message
 
 
-def _ingest_one(
-    store: IndexStore, embed: MiniLMEmbedding, path: Path, report: IngestReport
-) -> None:
-    article = read_article(path)
-    doc_id = doc_id_for(article.source)
-    existing = store.documents.get(doc_id)
-    if existing is not None and existing.sha256 == article.sha256:
-        report.unchanged.append(article.source)
-        return
-    twin = store.find_hash(article.sha256)
-    if twin is not None and twin.doc_id != doc_id:
-        report.duplicates.append((article.source, twin.source))
-        return
-    version = article.sha256[:12]
-    nodes = build_nodes(article, doc_id, version)
-    vectors = embed.encode([n.text for n in nodes])
-    for node, vector in zip(nodes, vectors, strict=True):
-        node.embedding = vector.tolist()
-    meta = {
-        "source": article.source,
-        "title": article.title,
-        "author": article.author,
-        "sha256": article.sha256,
-    }
-    store.commit_document(doc_id, version, article.text, meta, nodes)
-    (report.updated if existing is not None else report.added).append(article.source)
+class _Batch:
+    """Files read, cleaned and split one by one, then embedded and committed together: one
+    embedding call over many documents keeps every core busy, and one Chroma write per batch
+    costs far less than one per file."""
+
+    def __init__(self, store: IndexStore, embed: MiniLMEmbedding, report: IngestReport) -> None:
+        self.store = store
+        self.embed = embed
+        self.report = report
+        self.pending: list[tuple[PendingDocument, bool]] = []  # (document, replaces one)
+        self.nodes = 0
+        # The index as it will be once this ingest is committed: text hash -> (doc, source),
+        # and doc -> text hash, so duplicates are found across batches and within one.
+        self.by_hash = {d.sha256: (d.doc_id, d.source) for d in store.documents.values()}
+        self.hash_of = {d.doc_id: d.sha256 for d in store.documents.values()}
+
+    def add(self, path: Path) -> None:
+        article = read_article(path)
+        doc_id = doc_id_for(article.source)
+        before = self.hash_of.get(doc_id)
+        if before == article.sha256:
+            self.report.unchanged.append(article.source)  # not changed, or named twice
+            return
+        twin = self.by_hash.get(article.sha256)
+        if twin is not None and twin[0] != doc_id:
+            self.report.duplicates.append((article.source, twin[1]))
+            return
+        if before is not None and self.by_hash.get(before, ("",))[0] == doc_id:
+            del self.by_hash[before]
+        self.by_hash[article.sha256] = (doc_id, article.source)
+        self.hash_of[doc_id] = article.sha256
+        version = article.sha256[:12]
+        nodes = build_nodes(article, doc_id, version)
+        meta = {
+            "source": article.source,
+            "title": article.title,
+            "author": article.author,
+            "sha256": article.sha256,
+        }
+        replaces = doc_id in self.store.documents
+        self.pending.append((PendingDocument(doc_id, version, article.text, meta, nodes), replaces))
+        self.nodes += len(nodes)
+        if self.nodes >= BATCH_NODES or len(self.pending) >= BATCH_FILES:
+            self.flush()
+
+    def flush(self) -> None:
+        """Embed and commit the queued documents. The embedding happens before the index is
+        touched; should it fail, every queued file fails with the reason."""
+        pending, self.pending, self.nodes = self.pending, [], 0
+        if not pending:
+            return
+        nodes = [node for doc, _ in pending for node in doc.nodes]
+        try:
+            vectors = self.embed.encode([n.text for n in nodes])
+        except AssistantError as exc:
+            self.report.failed += [(str(doc.meta["source"]), str(exc)) for doc, _ in pending]
+            return
+        for node, vector in zip(nodes, vectors, strict=True):
+            node.embedding = vector.tolist()
+        self.store.commit_documents([doc for doc, _ in pending])
+        for doc, replaces in pending:
+            (self.report.updated if replaces else self.report.added).append(doc.meta["source"])

@@ -44,6 +44,7 @@ from .settings import Settings
 _CACHE_VERSION = 2
 _GENERATION_ID = "generation"
 _LOCK_ID = "write-lock"
+_ADD_BATCH = 4000  # below Chroma's largest batch (5,461 in a local client)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,17 @@ class StoredDocument:
     sha256: str
     n_nodes: int
     text: str
+
+
+@dataclass(frozen=True)
+class PendingDocument:
+    """A document version ready to commit: its nodes carry their embeddings."""
+
+    doc_id: str
+    version: str
+    text: str
+    meta: dict[str, Any]
+    nodes: list[TextNode]
 
 
 @dataclass
@@ -222,9 +234,6 @@ class IndexStore:
     def find_source(self, source: str) -> StoredDocument | None:
         return next((d for d in self.documents.values() if d.source == source), None)
 
-    def find_hash(self, sha256: str) -> StoredDocument | None:
-        return next((d for d in self.documents.values() if d.sha256 == sha256), None)
-
     # ---------------------------------------------------------------- writing
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -274,13 +283,27 @@ class IndexStore:
         self, doc_id: str, version: str, text: str, meta: dict[str, Any], nodes: list[TextNode]
     ) -> None:
         """Add a document version's nodes, then commit its record, then drop older versions."""
-        if nodes:
-            self.vector_store.add(list[BaseNode](nodes))
-        record = {**meta, "version": version, "n_nodes": len(nodes)}
-        self.docs_collection.upsert(
-            ids=[doc_id], documents=[text], embeddings=[[1.0]], metadatas=[record]
-        )
-        self.nodes.delete(where={"$and": [{"article_id": doc_id}, {"version": {"$ne": version}}]})
+        self.commit_documents([PendingDocument(doc_id, version, text, meta, nodes)])
+
+    def commit_documents(self, pending: list[PendingDocument]) -> None:
+        """Commit several documents with a few Chroma calls: all their nodes, then all their
+        records, then the older versions of each. A crash in between leaves whole documents
+        committed and orphan nodes that the next writer removes."""
+        nodes = [node for doc in pending for node in doc.nodes]
+        for begin in range(0, len(nodes), _ADD_BATCH):
+            self.vector_store.add(list[BaseNode](nodes[begin : begin + _ADD_BATCH]))
+        for begin in range(0, len(pending), _ADD_BATCH):
+            part = pending[begin : begin + _ADD_BATCH]
+            self.docs_collection.upsert(
+                ids=[d.doc_id for d in part],
+                documents=[d.text for d in part],
+                embeddings=[[1.0]] * len(part),
+                metadatas=[{**d.meta, "version": d.version, "n_nodes": len(d.nodes)} for d in part],
+            )
+        for doc in pending:
+            self.nodes.delete(
+                where={"$and": [{"article_id": doc.doc_id}, {"version": {"$ne": doc.version}}]}
+            )
 
     def delete_document(self, doc_id: str) -> None:
         self.docs_collection.delete(ids=[doc_id])

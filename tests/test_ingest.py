@@ -44,6 +44,35 @@ def test_reingesting_unchanged_changes_nothing(fresh: Assistant, tmp_path: Path)
     assert snapshot(fresh) == before
 
 
+def test_a_large_folder_is_indexed_whole_with_duplicates_found_across_batches(
+    fresh: Assistant, tmp_path: Path
+) -> None:
+    """More files than one embedding batch holds: every file is indexed and answerable, and a
+    copy is caught whether its original sits in the same batch or an earlier one."""
+    from assistant.ingest import BATCH_FILES
+
+    folder = tmp_path / "harbours"
+    folder.mkdir()
+    count = BATCH_FILES * 2 + 5
+    for i in range(count):
+        (folder / f"{i:03d}.txt").write_text(
+            f"Harbour {i}\nThe harbour of Port{i}ville was closed by warden Officer{i}son.\n"
+        )
+    (folder / "000_copy.txt").write_text((folder / "000.txt").read_text())  # same batch
+    (folder / "zzz-copy.txt").write_text((folder / "001.txt").read_text())  # a later batch
+    report = fresh.ingest(folder)
+    assert len(report.added) == count and report.failed == []
+    assert sorted(copy for copy, _ in report.duplicates) == [
+        str((folder / "000_copy.txt").resolve()),
+        str((folder / "zzz-copy.txt").resolve()),
+    ]
+    assert fresh.store.table.size == fresh.store.nodes.count() == count * 2
+    for i in (0, BATCH_FILES + 1, count - 1):
+        answer = fresh.ask(f"Who closed the harbour of Port{i}ville?")
+        assert f"Officer{i}son" in answer.text
+        assert answer.citations[0].source == str((folder / f"{i:03d}.txt").resolve())
+
+
 def test_changed_file_replaces_its_old_nodes(fresh: Assistant, tmp_path: Path) -> None:
     article = tmp_path / "note.txt"
     article.write_text("Harbour report\nThe harbour of Tarsk was closed on Monday by the mayor.\n")
