@@ -2,7 +2,7 @@
 percentiles and the results folder.
 
 A corpus index is built with the project's own pipeline (read_article -> build_nodes -> MiniLM ->
-IndexStore.commit_document), one document per paragraph, and cached under bench/results/cache/
+IndexStore.commit_documents), one document per paragraph, and cached under bench/results/cache/
 keyed by a hash of the code and settings that decide its contents, so reruns open it in seconds.
 Sentence vectors are cached by text too: SQuAD v2.0's paragraphs are all v1.1 paragraphs, so the
 second corpus costs no embedding at all.
@@ -255,7 +255,8 @@ def corpus_index(
 def _build(assistant: Assistant, files: list[Path], vectors: VectorCache, name: str) -> None:
     """The ingest pipeline, with every file's sentences embedded in one length-sorted pass."""
     from assistant.clean import read_article
-    from assistant.ingest import build_nodes, doc_id_for
+    from assistant.ingest import BATCH_FILES, build_nodes, doc_id_for
+    from assistant.store import PendingDocument
 
     store = assistant.store
     articles = [read_article(path) for path in files]
@@ -265,6 +266,7 @@ def _build(assistant: Assistant, files: list[Path], vectors: VectorCache, name: 
     vectors.save()
     row = 0
     bar = Progress(len(articles), f"indexing {name}")
+    pending = []
     with store.writing():
         for done, (article, nodes) in enumerate(zip(articles, node_lists, strict=True)):
             for node in nodes:
@@ -276,9 +278,11 @@ def _build(assistant: Assistant, files: list[Path], vectors: VectorCache, name: 
                 "author": article.author,
                 "sha256": article.sha256,
             }
-            store.commit_document(
-                doc_id_for(article.source), article.sha256[:12], article.text, meta, nodes
-            )
+            doc_id = doc_id_for(article.source)
+            pending.append(PendingDocument(doc_id, article.sha256[:12], article.text, meta, nodes))
+            if len(pending) == BATCH_FILES or done == len(articles) - 1:
+                store.commit_documents(pending)
+                pending = []
             bar.update(done + 1)
         store.finish_writes()
 
