@@ -148,7 +148,7 @@ def _cache_problem(store: IndexStore, docs: dict[str, StoredDocument]) -> str:
     cached = store.load_cache(fingerprint)
     if cached is None:
         return "unreadable or of an older format"
-    table, bm25 = cached
+    table, bm25, windows = cached
     rows = store.committed_nodes(docs)
     if table.ids != [r[0] for r in rows]:
         return "its nodes differ from Chroma's"
@@ -158,8 +158,8 @@ def _cache_problem(store: IndexStore, docs: dict[str, StoredDocument]) -> str:
     ).reshape(-1, 4)
     if not np.array_equal(table.offsets, expected):
         return "its character offsets differ from Chroma's"
-    if (bm25 is None) != (not rows):
-        return "its BM25 model is missing"
+    if (bm25 is None) != (not rows) or (windows is None) != (not rows):
+        return "a BM25 model is missing"
     return ""
 
 

@@ -40,8 +40,9 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from .errors import AssistantError
 from .lexical import terms
 from .settings import Settings
+from .windows import window_terms
 
-_CACHE_VERSION = 2
+_CACHE_VERSION = 3
 _GENERATION_ID = "generation"
 _LOCK_ID = "write-lock"
 _ADD_BATCH = 4000  # below Chroma's largest batch (5,461 in a local client)
@@ -92,13 +93,18 @@ class Snapshot:
     documents: dict[str, StoredDocument]
     table: NodeTable
     row: dict[str, int]
-    bm25: bm25s.BM25 | None
+    bm25: bm25s.BM25 | None  # over each node's own text
+    windows: bm25s.BM25 | None  # over each node's window (assistant/windows.py)
 
     def document_of(self, node_id: str) -> StoredDocument:
         return self.documents[self.table.doc_ids[self.row[node_id]]]
 
 
-_EMPTY = Snapshot({}, NodeTable([], [], np.zeros((0, 4), dtype=np.int64), {}), {}, None)
+# What the store derives from the committed nodes: the node table, BM25 over each node's text,
+# BM25 over each node's window.
+_Derived = tuple[NodeTable, bm25s.BM25 | None, bm25s.BM25 | None]
+
+_EMPTY = Snapshot({}, NodeTable([], [], np.zeros((0, 4), dtype=np.int64), {}), {}, None, None)
 
 
 class IndexStore:
@@ -143,14 +149,15 @@ class IndexStore:
             fingerprint = _fingerprint(docs)
             cached = self.load_cache(fingerprint)
             if cached is not None:
-                table, bm25 = cached
+                table, bm25, windows = cached
                 break
-            (table, bm25), whole = self._rebuild_cache(fingerprint, docs)
+            (table, bm25, windows), whole = self._rebuild_cache(fingerprint, docs)
             if whole or attempt == 2:
                 break
             # A writer replaced a document between the two reads; read both again.
             docs = self.read_documents()
-        self.snapshot = Snapshot(docs, table, {n: i for i, n in enumerate(table.ids)}, bm25)
+        row = {n: i for i, n in enumerate(table.ids)}
+        self.snapshot = Snapshot(docs, table, row, bm25, windows)
 
     def read_documents(self) -> dict[str, StoredDocument]:
         """The committed documents, read from Chroma now."""
@@ -334,8 +341,9 @@ class IndexStore:
         """Where the BM25 cache for this set of committed documents lives."""
         return self.dir / "bm25" / fingerprint[:32]
 
-    def load_cache(self, fingerprint: str) -> tuple[NodeTable, bm25s.BM25 | None] | None:
-        """The cached node table and BM25 for these committed documents, if saved and whole."""
+    def load_cache(self, fingerprint: str) -> _Derived | None:
+        """The cached node table and BM25 models for these committed documents, if saved and
+        whole."""
         cache = self.cache_path(fingerprint)
         try:
             state = json.loads((cache / "state.json").read_text())
@@ -345,10 +353,13 @@ class IndexStore:
             table = NodeTable(state["ids"], state["doc_ids"], arrays, state["df"])
             if not len(table.ids) == len(table.doc_ids) == arrays.shape[0]:
                 return None
-            bm25 = bm25s.BM25.load(str(cache / "model"), mmap=False) if table.size else None
+            bm25 = windows = None
+            if table.size:
+                bm25 = bm25s.BM25.load(str(cache / "model"), mmap=False)
+                windows = bm25s.BM25.load(str(cache / "windows"), mmap=False)
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        return table, bm25
+        return table, bm25, windows
 
     def committed_nodes(
         self, docs: dict[str, StoredDocument]
@@ -368,9 +379,10 @@ class IndexStore:
 
     def _rebuild_cache(
         self, fingerprint: str, docs: dict[str, StoredDocument]
-    ) -> tuple[tuple[NodeTable, bm25s.BM25 | None], bool]:
-        """Build the table and BM25 from the committed nodes; saved only when every document
-        has exactly its nodes (else a writer is mid-way or the index needs `assistant doctor`)."""
+    ) -> tuple[_Derived, bool]:
+        """Build the table and the BM25 models from the committed nodes; saved only when every
+        document has exactly its nodes (else a writer is mid-way or the index needs `assistant
+        doctor`)."""
         # Only committed nodes: another process may be adding a document's nodes right now.
         rows = self.committed_nodes(docs)
         per_doc = Counter(str(r[2]["article_id"]) for r in rows)
@@ -389,15 +401,17 @@ class IndexStore:
         for toks in tokenized:
             df.update(set(toks))
         table = NodeTable(ids, doc_ids, offsets, dict(df))
-        bm25 = None
+        bm25 = windows = None
         if rows:
             bm25 = bm25s.BM25()
             bm25.index(tokenized, show_progress=False)
+            windows = bm25s.BM25()
+            windows.index(window_terms(table, docs), show_progress=False)
         if whole:
-            self._save_cache(fingerprint, table, bm25)
-        return (table, bm25), whole
+            self._save_cache(fingerprint, (table, bm25, windows))
+        return (table, bm25, windows), whole
 
-    def _save_cache(self, fingerprint: str, table: NodeTable, bm25: bm25s.BM25 | None) -> None:
+    def _save_cache(self, fingerprint: str, derived: _Derived) -> None:
         """Write the cache under a private name, then rename it into place: a process that
         shares the folder sees a whole cache or none. The cache is only a speed-up, so a
         failure to save it is not an error."""
@@ -405,10 +419,12 @@ class IndexStore:
         root = target.parent
         tmp = root / f".tmp-{os.getpid()}-{os.urandom(4).hex()}"
         try:
+            table, bm25, windows = derived
             tmp.mkdir(parents=True)
             np.save(tmp / "offsets.npy", table.offsets)
-            if bm25 is not None:
+            if bm25 is not None and windows is not None:
                 bm25.save(str(tmp / "model"))
+                windows.save(str(tmp / "windows"))
             state = {
                 "version": _CACHE_VERSION,
                 "fingerprint": fingerprint,

@@ -1,0 +1,40 @@
+"""The text BM25 sees for each sentence node: its window.
+
+A window is the sentence with its neighbours in the same document, plus the sentence again and
+the document's title. A question's words are often spread over a passage ("Which NFL team
+represented the AFC at Super Bowl 50?" names the game in one sentence and the team in the
+next), while the sentence that answers is still the unit cited.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .lexical import terms
+
+if TYPE_CHECKING:
+    from .store import NodeTable, StoredDocument
+
+WIDTH = 1  # sentences either side
+
+
+def window_terms(table: NodeTable, documents: dict[str, StoredDocument]) -> list[list[str]]:
+    """BM25 terms of every node's window, in the table's row order."""
+    tokenized = []
+    for row in range(table.size):
+        doc_id = table.doc_ids[row]
+        first = last = row
+        for step in range(1, WIDTH + 1):
+            if row - step >= 0 and table.doc_ids[row - step] == doc_id:
+                first = row - step
+            if row + step < table.size and table.doc_ids[row + step] == doc_id:
+                last = row + step
+        document = documents[doc_id]
+        start, end, s_start, s_end = (int(x) for x in table.offsets[row])
+        own = document.text[start:end]
+        if 0 <= s_start < start:  # a quote: its speaker, as the node's index text has it
+            own = document.text[s_start:s_end] + " " + own
+        window = document.text[table.offsets[first][0] : table.offsets[last][1]]
+        # The sentence's own words count twice, and the title once, like a headline.
+        tokenized.append(terms(window) + terms(own) + terms(document.title) or [""])
+    return tokenized
