@@ -20,6 +20,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $(VENV)/.installed $(VENV)/.installed-test $@
+
 install-test: $(VENV)/.installed-test
 
 index: install
@@ -48,7 +52,7 @@ lint: install-test
 	$(BIN)/ruff format --check assistant tests bench app.py
 	$(BIN)/mypy assistant app.py
 
-bench: install-test
+bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.run
 
 eval: index
