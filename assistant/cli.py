@@ -151,6 +151,9 @@ def print_streamed(assistant: Assistant, question: str, history: list[str]) -> N
         print(details[1])
 
 
+_QUOTE_MARKS = "“\"‘'«„"
+
+
 def format_answer(answer: Answer) -> str:
     lines = [answer.text]
     unsupported = [s.text for s in answer.sentences if not s.supported]
@@ -159,7 +162,9 @@ def format_answer(answer: Answer) -> str:
     if answer.note:
         lines.append(f"  ({answer.note})")
     for c in answer.citations:
-        lines.append(f"[{c.n}] “{c.quote}”\n    {c.title} ({c.source}, chars {c.start}-{c.end})")
+        # The exact span, in quotation marks unless it brings its own.
+        shown = c.quote if c.quote[:1] in _QUOTE_MARKS else f"“{c.quote}”"
+        lines.append(f"[{c.n}] {shown}\n    {c.title} ({c.source}, chars {c.start}-{c.end})")
     return "\n".join(lines)
 
 

@@ -91,6 +91,13 @@ def test_plain_ask_prints_answer_and_sources(cli_index: Path) -> None:
     assert "[1] “Kamal Alam" in result.stdout
 
 
+def test_a_cited_quotation_is_printed_in_one_pair_of_quotation_marks(cli_index: Path) -> None:
+    result = run("ask", "Who warned about Russia's reaction?", index=cli_index)
+    assert result.returncode == 0
+    assert "“So in this context" in result.stdout
+    assert "““" not in result.stdout and "””" not in result.stdout
+
+
 @pytest.mark.parametrize("question", ["", "   ", "q" * 4001])
 def test_bad_question_is_a_one_line_error(cli_index: Path, question: str) -> None:
     result = run("ask", question, index=cli_index)
