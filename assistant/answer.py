@@ -98,35 +98,61 @@ class Scored:
     coverage: float
 
 
-_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)s?\b")
+_YEAR = re.compile(r"\b(1\d\d\d|20\d\d|[1-9]\d\d)s?\b")
 _MONTH = re.compile(
     r"\b(January|February|March|April|May|June|July|August|September|October|November|"
     r"December)\b"
 )
-_NUMBER = re.compile(r"\d")
+# Other ways a sentence says when: days, times of day, centuries and decades, relative dates.
+_WHEN = re.compile(
+    r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+    r"yesterday|today|tomorrow|tonight|\d{1,2}:\d\d|\d{1,2}\s*[ap]\.?m\b|"
+    r"(\d+(st|nd|rd|th)|\w+teenth|\w+th)[\s-]century|century|decades?|ago|"
+    r"(last|next|this|earlier|later)\s+(week|month|year|spring|summer|autumn|fall|winter)|"
+    r"(the\s+)?(early|late|mid)[\s-]\d|(before|after|during|until|since)\s+the\s+\w+)",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|"
+    r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|"
+    r"billions?|trillions?|dozens?|half|twice|thrice|several|few|single|double|triple|"
+    r"once)\b",
+    re.IGNORECASE,
+)
 _NAME_RUN = re.compile(r"\b[A-Z][a-z’'-]+\s+[A-Z][a-z’'-]+")
 _REASON = re.compile(
     r"\b(because|due to|since|as a result|so that|in order to|owing to|reason|thanks to)\b",
     re.IGNORECASE,
 )
 _PLACE = re.compile(r"\b(in|at|from|near|of)\s+(the\s+)?[A-Z][a-z]+")
+# The question word that says what is asked: the first one, so "What is formed when ...?" asks
+# for a thing, not a time.
+_WH = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
 
 
 def expected_type(question: str) -> str:
     q = question.lower()
-    if re.search(r"\b(what|which)\s+year\b|\bwhen\b|\bwhat\s+date\b", q):
+    wh = _WH.search(q)
+    head = q[wh.start() :] if wh else q
+    first = wh.group(1) if wh else ""
+    if re.match(r"(what|which)\s+(year|date|day|month|decade|century|time)\b", head) or (
+        first == "when"
+    ):
         return "time"
-    if re.search(r"\bhow\s+(many|much|long|old|far|big|large|tall)\b", q) or re.search(
-        r"\bwhat\s+(is|was|are|were)?\s*(the\s+)?(percentage|number|population|size|area|"
+    if re.match(r"how\s+(many|much|long|old|far|big|large|tall|often)\b", head) or re.match(
+        r"what\s+(is|was|are|were)?\s*(the\s+)?(percentage|number|population|size|area|"
         r"height|length|cost|price|amount|value|budget|total|distance|temperature)\b",
-        q,
+        head,
     ):
         return "number"
-    if re.search(r"^\s*why\b|\bwhat\s+(is|was)\s+the\s+reason\b", q):
+    if first == "why" or re.match(r"what\s+(is|was)\s+the\s+reason\b", head):
         return "reason"
-    if re.search(r"\bwho(m|se)?\b", q):
+    if first in ("who", "whom", "whose"):
         return "person"
-    if re.search(r"\bwhere\b|\b(which|what)\s+(city|country|place|capital|town|state)\b", q):
+    if first == "where" or re.match(
+        r"(which|what)\s+(city|country|place|capital|town|state|region|county|location)\b",
+        head,
+    ):
         return "place"
     return "other"
 
@@ -135,7 +161,8 @@ def _type_match(kind: str, passage: Passage) -> float:
     """1 when the passage holds the kind of thing asked for, 0 when not, 0.5 when none is asked."""
     text = passage.text
     if kind == "time":
-        return 1.0 if _YEAR.search(text) or _MONTH.search(text) else 0.0
+        found = _YEAR.search(text) or _MONTH.search(text) or _WHEN.search(text)
+        return 1.0 if found else 0.0
     if kind == "number":
         return 1.0 if _NUMBER.search(text) else 0.0
     if kind == "person":
