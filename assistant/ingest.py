@@ -46,6 +46,7 @@ class IngestReport:
         return ", ".join(parts)
 
 
+# (files finished, files in all, the file in hand): called as files are read and committed.
 Progress = Callable[[int, int, str], None]
 
 # Documents are embedded and committed in batches of about this many sentences (or files).
@@ -140,16 +141,19 @@ def ingest(
     if not files:
         return report
     with store.writing():
-        batch = _Batch(store, embed, report)
-        for done, path in enumerate(files):
-            if progress:
-                progress(done, len(files), str(path))
+        batch = _Batch(store, embed, report, progress, len(files))
+        for path in files:
+            batch.show(str(path))
             try:
-                batch.add(path)
+                queued = batch.add(path)
             except AssistantError as exc:
                 report.failed.append((str(path), _reason(str(exc), path)))
+                queued = False
             except OSError as exc:
                 report.failed.append((str(path), f"cannot read the file ({exc.strerror or exc})"))
+                queued = False
+            if not queued:
+                batch.finished += 1
         batch.flush()
         store.finish_writes()
     if progress:
@@ -167,10 +171,20 @@ class _Batch:
     embedding call over many documents keeps every core busy, and one Chroma write per batch
     costs far less than one per file."""
 
-    def __init__(self, store: IndexStore, embed: MiniLMEmbedding, report: IngestReport) -> None:
+    def __init__(
+        self,
+        store: IndexStore,
+        embed: MiniLMEmbedding,
+        report: IngestReport,
+        progress: Progress | None,
+        total: int,
+    ) -> None:
         self.store = store
         self.embed = embed
         self.report = report
+        self.progress = progress
+        self.total = total
+        self.finished = 0  # files committed, unchanged, duplicate or failed
         self.pending: list[tuple[PendingDocument, bool]] = []  # (document, replaces one)
         self.nodes = 0
         # The index as it will be once this ingest is committed: text hash -> (doc, source),
@@ -178,17 +192,23 @@ class _Batch:
         self.by_hash = {d.sha256: (d.doc_id, d.source) for d in store.documents.values()}
         self.hash_of = {d.doc_id: d.sha256 for d in store.documents.values()}
 
-    def add(self, path: Path) -> None:
+    def show(self, working_on: str) -> None:
+        """Tell the progress callback how many files are finished and which is in hand."""
+        if self.progress:
+            self.progress(self.finished, self.total, working_on)
+
+    def add(self, path: Path) -> bool:
+        """Read a file and queue it; False when it needs no indexing (unchanged, duplicate)."""
         article = read_article(path)
         doc_id = doc_id_for(article.source)
         before = self.hash_of.get(doc_id)
         if before == article.sha256:
             self.report.unchanged.append(article.source)  # not changed, or named twice
-            return
+            return False
         twin = self.by_hash.get(article.sha256)
         if twin is not None and twin[0] != doc_id:
             self.report.duplicates.append((article.source, twin[1]))
-            return
+            return False
         if before is not None and self.by_hash.get(before, ("",))[0] == doc_id:
             del self.by_hash[before]
         self.by_hash[article.sha256] = (doc_id, article.source)
@@ -206,6 +226,7 @@ class _Batch:
         self.nodes += len(nodes)
         if self.nodes >= BATCH_NODES or len(self.pending) >= BATCH_FILES:
             self.flush()
+        return True
 
     def flush(self) -> None:
         """Embed and commit the queued documents. The embedding happens before the index is
@@ -213,14 +234,17 @@ class _Batch:
         pending, self.pending, self.nodes = self.pending, [], 0
         if not pending:
             return
+        self.show(str(pending[0][0].meta["source"]))
         nodes = [node for doc, _ in pending for node in doc.nodes]
         try:
             vectors = self.embed.encode([n.text for n in nodes])
         except AssistantError as exc:
             self.report.failed += [(str(doc.meta["source"]), str(exc)) for doc, _ in pending]
+            self.finished += len(pending)
             return
         for node, vector in zip(nodes, vectors, strict=True):
             node.embedding = vector.tolist()
         self.store.commit_documents([doc for doc, _ in pending])
         for doc, replaces in pending:
             (self.report.updated if replaces else self.report.added).append(doc.meta["source"])
+        self.finished += len(pending)

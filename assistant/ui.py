@@ -183,6 +183,14 @@ def upload_problem(path: Path, limit_mb: float) -> str | None:
     return None
 
 
+def _set_busy() -> list[Any]:
+    return [gr.update(interactive=False)] * (2 + len(EXAMPLES))
+
+
+def _set_idle() -> list[Any]:
+    return [gr.update(interactive=True)] * (2 + len(EXAMPLES))
+
+
 def _user(content: str) -> Message:
     return {"role": "user", "content": content}
 
@@ -205,15 +213,23 @@ def build(assistant: Assistant) -> gr.Blocks:
             with gr.Column(scale=2):
                 documents, files, status = _articles_panel()
 
-        answer_io: dict[str, Any] = {
-            "fn": chat.respond,
-            "outputs": [chatbot, session, question],
-            "show_progress": "hidden",
-        }
-        question.submit(inputs=[question, session], api_name="chat", **answer_io)
-        ask_button.click(inputs=[question, session], api_visibility="private", **answer_io)
+        # While an answer streams, the question box, Ask and the examples are disabled: a
+        # second question sent meanwhile would race the first for the session's history.
+        controls = [question, ask_button, *examples]
+
+        def answer_on(trigger: Any, source: gr.components.Component, **api: Any) -> None:
+            trigger(_set_busy, outputs=controls, queue=False, api_visibility="private").then(
+                chat.respond,
+                inputs=[source, session],
+                outputs=[chatbot, session, question],
+                show_progress="hidden",
+                **api,
+            ).then(_set_idle, outputs=controls, queue=False, api_visibility="private")
+
+        answer_on(question.submit, question, api_name="chat")
+        answer_on(ask_button.click, question, api_visibility="private")
         for example in examples:
-            example.click(inputs=[example, session], api_visibility="private", **answer_io)
+            answer_on(example.click, example, api_visibility="private")
         clear_button.click(
             chat.clear, outputs=[chatbot, session], queue=False, api_visibility="private"
         )

@@ -5,6 +5,7 @@ Screenshots land in tests/artifacts/ (not committed). `.ci/run` installs Chromiu
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -266,4 +267,32 @@ def test_a_language_model_answer_marks_its_unsupported_sentence(
     expect(answer.locator(".na-unsupported")).not_to_contain_text("signed the S-400")
     expect(answer.locator("mark.na-highlight").first).to_contain_text(s400)
     screenshot(page, "llm-unsupported-sentence")
+    page.context.close()
+
+
+def test_the_question_box_waits_while_an_answer_streams(
+    browser: Browser, llm_app: tuple[str, FakeOpenAI], dialogs: list[str]
+) -> None:
+    """A second question cannot be sent mid-stream (it would race the first for the chat's
+    history); once the answer is in, the follow-up is read with the first turn."""
+    url, server = llm_app
+    hold = threading.Event()
+    alam = "Kamal Alam, a Pakistan"
+    server.enqueue(Reply(citing("Kamal Alam is a Pakistan analyst [{{" + alam + "}}]."), hold=hold))
+    server.enqueue(Reply(citing("He works at RUSI [{{" + alam + "}}].")))
+    page = open_page(browser, url, dialogs)
+    box = page.locator("#question textarea")
+    box.fill("Who is Kamal Alam?")
+    box.press("Enter")
+    expect(page.locator(".na-streaming")).to_have_count(1, timeout=30_000)
+    expect(box).to_be_disabled()
+    expect(page.locator("#ask")).to_be_disabled()
+    expect(page.get_by_role("button", name=WARNED)).to_be_disabled()
+    hold.set()
+    expect(page.locator(DONE)).to_have_count(1, timeout=30_000)
+    expect(box).to_be_enabled()
+    ask(page, "Where does he work?")
+    expect(last_answer(page)).to_contain_text("RUSI")
+    follow_up = server.requests[-1].body["messages"]
+    assert any("Who is Kamal Alam?" in str(m.get("content")) for m in follow_up)
     page.context.close()

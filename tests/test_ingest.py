@@ -60,8 +60,13 @@ def test_a_large_folder_is_indexed_whole_with_duplicates_found_across_batches(
         )
     (folder / "000_copy.txt").write_text((folder / "000.txt").read_text())  # same batch
     (folder / "zzz-copy.txt").write_text((folder / "001.txt").read_text())  # a later batch
-    report = fresh.ingest(folder)
+    calls: list[tuple[int, int, str]] = []
+    report = fresh.ingest(folder, progress=lambda *call: calls.append(call))
     assert len(report.added) == count and report.failed == []
+    # Progress counts finished files: it never goes back, and moves a batch at a time.
+    finished = [done for done, _, _ in calls]
+    assert finished == sorted(finished) and calls[-1] == (count + 2, count + 2, "done")
+    assert any(BATCH_FILES <= done < count for done in finished)
     assert sorted(copy for copy, _ in report.duplicates) == [
         str((folder / "000_copy.txt").resolve()),
         str((folder / "zzz-copy.txt").resolve()),
