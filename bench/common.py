@@ -255,20 +255,30 @@ def corpus_index(
 def _build(assistant: Assistant, files: list[Path], vectors: VectorCache, name: str) -> None:
     """The ingest pipeline, with every file's sentences embedded in one length-sorted pass."""
     from assistant.clean import read_article
-    from assistant.ingest import BATCH_FILES, build_nodes, doc_id_for
-    from assistant.store import PendingDocument
+    from assistant.ingest import build_nodes, doc_id_for
 
-    store = assistant.store
     articles = [read_article(path) for path in files]
     node_lists = [build_nodes(a, doc_id_for(a.source), a.sha256[:12]) for a in articles]
     texts = [node.text for nodes in node_lists for node in nodes]
     matrix = vectors.encode(assistant, texts, f"embedding {name}")
     vectors.save()
-    row = 0
+    commit_articles(assistant, list(zip(articles, node_lists, strict=True)), matrix, name)
+
+
+def commit_articles(
+    assistant: Assistant, articles: list[tuple[Any, list[Any]]], matrix: np.ndarray, name: str
+) -> None:
+    """Commit (article, nodes) pairs whose nodes take the rows of `matrix` in order, in batches
+    as `assistant ingest` does, then rebuild the store's caches."""
+    from assistant.ingest import BATCH_NODES, doc_id_for
+    from assistant.store import PendingDocument
+
+    store = assistant.store
     bar = Progress(len(articles), f"indexing {name}")
-    pending = []
+    pending: list[PendingDocument] = []
+    row = 0
     with store.writing():
-        for done, (article, nodes) in enumerate(zip(articles, node_lists, strict=True)):
+        for done, (article, nodes) in enumerate(articles):
             for node in nodes:
                 node.embedding = matrix[row].tolist()
                 row += 1
@@ -280,7 +290,7 @@ def _build(assistant: Assistant, files: list[Path], vectors: VectorCache, name: 
             }
             doc_id = doc_id_for(article.source)
             pending.append(PendingDocument(doc_id, article.sha256[:12], article.text, meta, nodes))
-            if len(pending) == BATCH_FILES or done == len(articles) - 1:
+            if sum(len(d.nodes) for d in pending) >= BATCH_NODES or done == len(articles) - 1:
                 store.commit_documents(pending)
                 pending = []
             bar.update(done + 1)

@@ -40,11 +40,11 @@ from .common import (
     ROOT,
     SHARED,
     SQUAD_V1,
-    Progress,
     VectorCache,
     bench_settings,
     code_hash,
     command,
+    commit_articles,
     facts_markdown,
     load_squad,
     log,
@@ -192,7 +192,6 @@ def scale_index(target: int, cache: Path, vectors: VectorCache) -> Any:
     from assistant import Assistant
     from assistant.clean import Article, clean_article
     from assistant.ingest import build_nodes, doc_id_for
-    from assistant.store import PendingDocument
 
     store_code = (ROOT / "assistant" / "store.py").read_text()
     folder = cache / f"scale-{target}-{code_hash([str(target), store_code])}"
@@ -238,36 +237,16 @@ def scale_index(target: int, cache: Path, vectors: VectorCache) -> Any:
         articles.append((article, nodes))
         total += len(nodes)
         generated += 1
+    # Generated sentences get a mix of two real vectors, so they spread like real ones.
     np_rng = np.random.default_rng(0)
-    store = assistant.store
-    bar = Progress(len(articles), f"building a {target:,}-node index")
-    row = 0
-    pending: list[PendingDocument] = []
-    with store.writing():
-        for done, (article, nodes) in enumerate(articles):
-            for node in nodes:
-                if row < len(real_vectors):
-                    v = real_vectors[row]
-                else:  # a mix of two real sentences, so the vectors are spread like real ones
-                    a, b = np_rng.integers(0, len(real_vectors), 2)
-                    v = real_vectors[a] + real_vectors[b] + 0.3 * np_rng.normal(size=384)
-                    v = v / np.linalg.norm(v)
-                node.embedding = [float(x) for x in v]
-                row += 1
-            meta = {
-                "source": article.source,
-                "title": article.title,
-                "author": "",
-                "sha256": article.sha256,
-            }
-            doc_id = doc_id_for(article.source)
-            pending.append(PendingDocument(doc_id, article.sha256[:12], article.text, meta, nodes))
-            if sum(len(d.nodes) for d in pending) >= 2000 or done == len(articles) - 1:
-                store.commit_documents(pending)
-                pending = []
-            bar.update(done + 1)
-        store.finish_writes()
-    (folder / "built.json").write_text(json.dumps({"nodes": store.table.size}))
+    extra = sum(len(nodes) for _, nodes in articles) - len(real_vectors)
+    pairs = np_rng.integers(0, len(real_vectors), (extra, 2))
+    mixed = real_vectors[pairs[:, 0]] + real_vectors[pairs[:, 1]]
+    mixed += 0.3 * np_rng.normal(size=mixed.shape)
+    mixed /= np.linalg.norm(mixed, axis=1, keepdims=True)
+    matrix = np.concatenate([real_vectors, mixed.astype(np.float32)])
+    commit_articles(assistant, articles, matrix, f"a {target:,}-node index")
+    (folder / "built.json").write_text(json.dumps({"nodes": assistant.store.table.size}))
     return Assistant.open(settings=settings)
 
 
