@@ -11,12 +11,10 @@ import contextlib
 import os
 import queue
 import shutil
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ import pytest
 from assistant import Assistant, AssistantError
 
 from .conftest import ARTICLES, ROOT, offline_settings
+from .processes import free_port, serving
 from .test_answers import KNOWN_MISSES, SEED, check_offsets
 from .test_crash_safety import write_corpus
 
@@ -33,39 +32,22 @@ CHROMA = Path(sys.executable).parent / "chroma"
 CLI = [sys.executable, "-m", "assistant.cli"]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`assistant ARGS` in a new process with `env`."""
+    return subprocess.run(
+        [*CLI, *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300
+    )
 
 
 @contextlib.contextmanager
 def chroma_server(path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`chroma run` on a free port of 127.0.0.1, stopped on leaving."""
     port = free_port()
-    log = (path / "server.log").open("w")
-    command = [str(CHROMA), "run", "--path", str(path / "data")]
-    server = subprocess.Popen(
-        [*command, "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"chroma run did not start: {(path / 'server.log').read_text()}")
-                time.sleep(0.2)
+    command = [str(CHROMA), "run", "--path", str(path / "data")]
+    command += ["--host", "127.0.0.1", "--port", str(port)]
+    with serving(command, f"{url}/api/v2/heartbeat", path / "server.log") as server:
         yield url, server
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -179,14 +161,7 @@ def test_two_app_processes_share_the_server(chroma_url: str, tmp_path: Path) -> 
     reader = Chat(tmp_path / "reader", env)  # started before the article exists anywhere
     try:
         assert "The index is empty" in reader.ask(question)
-        ingest = subprocess.run(
-            [*CLI, "--index", str(tmp_path / "writer"), "ingest", str(article)],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=ROOT,
-            timeout=300,
-        )
+        ingest = cli(env, "--index", str(tmp_path / "writer"), "ingest", str(article))
         assert ingest.returncode == 0 and "1 added" in ingest.stdout, ingest.stderr
         said = reader.ask(question)
         assert "Ilse Varga" in said and "[1] “The harbour of Tarsk" in said, said
@@ -197,14 +172,7 @@ def test_two_app_processes_share_the_server(chroma_url: str, tmp_path: Path) -> 
         article.write_text(
             "Harbour report\nThe harbour of Tarsk was reopened on Friday by the port authority.\n"
         )
-        update = subprocess.run(
-            [*CLI, "--index", str(tmp_path / "writer"), "ingest", str(article)],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=ROOT,
-            timeout=300,
-        )
+        update = cli(env, "--index", str(tmp_path / "writer"), "ingest", str(article))
         assert "1 updated" in update.stdout, update.stderr
         said = reader.ask("Who reopened the harbour of Tarsk?")
         assert "port authority" in said and "Ilse Varga" not in said, said
@@ -253,14 +221,7 @@ def test_writers_in_different_folders_are_serialized_by_the_server(
         while not lock_record(chroma_url, "writers"):
             assert first.poll() is None and time.monotonic() < deadline, first.communicate()
             time.sleep(0.1)
-        second = subprocess.run(
-            [*CLI, "--index", str(tmp_path / "b"), "ingest", str(corpus[0])],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=ROOT,
-            timeout=300,
-        )
+        second = cli(env, "--index", str(tmp_path / "b"), "ingest", str(corpus[0]))
         still_running = first.poll() is None
     finally:
         out, err = first.communicate(timeout=600)
@@ -270,14 +231,7 @@ def test_writers_in_different_folders_are_serialized_by_the_server(
     assert f"is writing to the index on the Chroma server at {chroma_url}" in second.stderr
     assert first.returncode == 0 and "120 added" in out, err
     assert lock_record(chroma_url, "writers") == {}  # released
-    check = subprocess.run(
-        [*CLI, "--index", str(tmp_path / "b"), "doctor", "--check", "--json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=300,
-    )
+    check = cli(env, "--index", str(tmp_path / "b"), "doctor", "--check", "--json")
     assert check.returncode == 0 and '"documents": 120' in check.stdout, check.stderr
 
 

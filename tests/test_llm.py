@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -457,21 +457,27 @@ def test_a_model_that_obeys_an_injection_is_flagged(injected: Path, server: Fake
 # ---------------------------------------------------------------- CLI
 
 
-def test_cli_ask_json_with_a_server_from_the_environment(
-    bundled: Assistant,
-    server: FakeOpenAI,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+CRICKET = "Kamal Alam is a Pakistan analyst [{{" + KAMAL + "}}]. He plays cricket [1]."
+
+
+@pytest.fixture
+def cli_with_server(
+    bundled: Assistant, server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., int]:
+    """`assistant --index INDEX ...` with the server named by the environment, as a user sets
+    it, and a reply that cites one true sentence and one unsupported one queued."""
     monkeypatch.setenv("OPENAI_BASE_URL", server.url)
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     monkeypatch.setenv("ASSISTANT_LLM", "auto")
     monkeypatch.chdir(bundled.settings.index_dir)  # no project .env in the way
-    server.enqueue(
-        Reply(citing("Kamal Alam is a Pakistan analyst [{{" + KAMAL + "}}]. He plays cricket [1]."))
-    )
-    code = main(["--index", str(bundled.settings.index_dir), "ask", "--json", "Who is Kamal Alam?"])
-    assert code == 0
+    server.enqueue(Reply(citing(CRICKET)))
+    return lambda *args: main(["--index", str(bundled.settings.index_dir), *args])
+
+
+def test_cli_ask_json_with_a_server_from_the_environment(
+    cli_with_server: Callable[..., int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli_with_server("ask", "--json", "Who is Kamal Alam?") == 0
     data = json.loads(capsys.readouterr().out)
     assert data["backend"] == "openai:gpt-4o-mini"
     assert data["sentences"] == [
@@ -510,20 +516,9 @@ def test_a_condensed_question_about_nothing_said_is_replaced_by_the_offline_one(
 
 
 def test_cli_plain_ask_streams_and_flags_the_unsupported_sentence(
-    bundled: Assistant,
-    server: FakeOpenAI,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    cli_with_server: Callable[..., int], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("OPENAI_BASE_URL", server.url)
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    monkeypatch.setenv("ASSISTANT_LLM", "auto")
-    monkeypatch.chdir(bundled.settings.index_dir)
-    server.enqueue(
-        Reply(citing("Kamal Alam is a Pakistan analyst [{{" + KAMAL + "}}]. He plays cricket [1]."))
-    )
-    code = main(["--index", str(bundled.settings.index_dir), "ask", "Who is Kamal Alam?"])
-    assert code == 0
+    assert cli_with_server("ask", "Who is Kamal Alam?") == 0
     out = capsys.readouterr().out
     assert out.startswith("Kamal Alam is a Pakistan analyst [1].")
     assert "(not supported by the cited passages: He plays cricket [1].)" in out

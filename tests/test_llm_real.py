@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,7 @@ import pytest
 from assistant import Answer, Assistant
 
 from .conftest import DEV_SEED, load_jsonl, offline_settings
+from .processes import free_port, serving
 
 PYTHON = os.environ.get("ASSISTANT_TEST_LLAMA_PYTHON", "")
 MODEL = "gemma3-270m"
@@ -42,64 +41,36 @@ print(m.assemble(pathlib.Path(sys.prefix) / "models" / m.MODEL_NAME))
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def llama_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     gguf = subprocess.run(
         [PYTHON, "-c", FIND_GGUF], capture_output=True, text=True, check=True
     ).stdout.strip()
-    port = _free_port()
-    log = tmp_path_factory.mktemp("llama") / "server.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [
-                PYTHON,
-                "-m",
-                "llama_cpp.server",
-                "--model",
-                gguf,
-                "--model_alias",
-                MODEL,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--n_ctx",
-                "4096",
-                # The GGUF carries no chat template (llama-cpp would fall back to Llama 2's);
-                # Gemma's own turn format drops the system message, and the answer prompt
-                # repeats the rules that matter.
-                "--chat_format",
-                "gemma",
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    port = free_port()
+    command = [
+        PYTHON,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        gguf,
+        "--model_alias",
+        MODEL,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        "4096",
+        # The GGUF carries no chat template (llama-cpp would fall back to Llama 2's); Gemma's
+        # own turn format drops the system message, and the answer prompt repeats the rules
+        # that matter.
+        "--chat_format",
+        "gemma",
+    ]
     url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/models", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"llama.cpp server did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.5)
+    log = tmp_path_factory.mktemp("llama") / "server.log"
+    with serving(command, url + "/models", log, timeout=120):
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 @pytest.fixture(scope="module")
