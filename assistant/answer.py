@@ -267,7 +267,30 @@ class ExtractiveAnswerer:
             if adds_terms or self._adjacent(best.passage, other.passage):
                 chosen.append(other)
                 covered |= own
-        return self._compose(question, [c.passage for c in chosen])
+        return self._compose(question, self._with_antecedents([c.passage for c in chosen]))
+
+    def _with_antecedents(self, passages: list[Passage]) -> list[Passage]:
+        """A sentence that opens with "It", "He", "They"... is quoted with the sentence before it
+        in its paragraph, which names who or what that is ("It appoints the Commissioners" is
+        no answer to "Which body appoints the Commissioners?" without it)."""
+        out: list[Passage] = []
+        for p in passages:
+            if not p.quoted and _REFERS_BACK.match(p.text):
+                table, row = self._locate(p)
+                if row > 0 and table.doc_ids[row - 1] == table.doc_ids[row]:
+                    start = int(table.offsets[row - 1][0])
+                    if "\n" not in p.document.text[start : p.start]:
+                        p = replace(p, start=start)
+            # One citation per stretch of text, where the first of them stood.
+            inside = [i for i, o in enumerate(out) if _within(o, p)]
+            if any(_within(p, o) for o in out):
+                continue
+            if inside:
+                out[inside[0]] = p
+                out = [o for i, o in enumerate(out) if i not in inside[1:]]
+            else:
+                out.append(p)
+        return out
 
     @staticmethod
     def _prefer_body_over_headline(ranked: list[Scored]) -> list[Scored]:
@@ -355,11 +378,21 @@ class ExtractiveAnswerer:
         )
 
 
+_REFERS_BACK = re.compile(r"(It|He|She|They|This|These|Its|His|Her|Their)\b")
 _AUTHOR_QUESTION = re.compile(
     r"\bwho\s+(wrote|authored|reported|penned)\b|\b(author|byline|writer)\s+of\b|"
     r"\bwho\s+is\s+the\s+(author|writer|reporter|journalist)\b",
     re.IGNORECASE,
 )
+
+
+def _within(inner: Passage, outer: Passage) -> bool:
+    """`inner` is a stretch of `outer`'s text."""
+    return (
+        inner.document.doc_id == outer.document.doc_id
+        and outer.start <= inner.start
+        and inner.end <= outer.end
+    )
 
 
 def _is_headline(passage: Passage) -> bool:
