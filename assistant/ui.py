@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ EXAMPLES = (
 UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm")
 # Questions answered at once; the rest wait in the queue. Answering is CPU-bound (2 cores).
 CONCURRENCY = 4
+FRAME_SECONDS = 0.1  # the shortest time between two frames of a streamed answer
 UNEXPECTED = "Something went wrong on the server; the details are in its log. Please try again."
 
 Message = dict[str, str]
@@ -68,13 +70,18 @@ class WebChat:
         asked = [*session.messages, _user(render.question_html(question))]
         yield [*asked, _bot(render.partial_html(""))], session, ""
         text = ""
+        shown_at = time.monotonic()
         try:
             for piece in self.assistant.stream(question, history=session.history):
                 if isinstance(piece, Answer):
                     yield self._answered(question, piece, asked, session)
                     return
                 text += piece
-                yield [*asked, _bot(render.partial_html(text))], session, ""
+                # Each frame re-sends the chat: at most one per FRAME_SECONDS, so a fast stream
+                # (the offline answerer's is instant) costs a few frames, not one per word.
+                if time.monotonic() - shown_at >= FRAME_SECONDS:
+                    shown_at = time.monotonic()
+                    yield [*asked, _bot(render.partial_html(text))], session, ""
         except AssistantError as exc:
             shown = [*asked, _bot(render.error_html(str(exc)))]
         except Exception:
