@@ -99,7 +99,8 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     assistant = _open(args)
     if args.command == "ingest":
-        report = assistant.ingest(args.paths)
+        # A bar on a terminal only: logs and pipes get the file-by-file lines below.
+        report = assistant.ingest(args.paths, progress=_ingest_bar if _tty() else None)
         for path in report.added:
             print(f"added      {path}")
         for path in report.updated:
@@ -184,17 +185,27 @@ def _doctor(args: argparse.Namespace) -> int:
     return 0 if report.healthy or report.repaired else 1
 
 
+def _bar(done: int, total: int, label: str = "") -> None:
+    """A one-line progress bar on stderr."""
+    bar = "#" * (25 * done // total) + "." * (25 - 25 * done // total)
+    end = "\n" if done == total else ""
+    print(f"\r[{bar}] {done}/{total} {label}\033[K", end=end, file=sys.stderr, flush=True)
+
+
+def _ingest_bar(done: int, total: int, path: str) -> None:
+    _bar(done, total, "" if done == total else Path(path).name[:40])
+
+
+def _tty() -> bool:
+    return sys.stderr.isatty()
+
+
 def _eval(assistant: Assistant, file: str, as_json: bool) -> int:
     from .evaluate import evaluate, format_report, load_gold
 
     cases = load_gold(file)
 
-    def progress(done: int, total: int) -> None:
-        bar = "#" * (25 * done // total) + "." * (25 - 25 * done // total)
-        end = "\n" if done == total else ""
-        print(f"\r[{bar}] {done}/{total}", end=end, file=sys.stderr, flush=True)
-
-    report = evaluate(assistant, cases, file=file, progress=progress)
+    report = evaluate(assistant, cases, file=file, progress=_bar)
     if as_json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
