@@ -65,8 +65,7 @@ def top_features(index: CorpusIndex, questions: list[Question], label: str) -> n
     for done, q in enumerate(questions):
         scored = assistant.extractive.score(q.text, assistant.retrieve(q.text))
         if scored:
-            f = assistant.extractive.features(q.text, scored[0].passage)
-            rows.append([f[name] for name in FEATURES])
+            rows.append([scored[0].features[name] for name in FEATURES])
         else:
             rows.append([0.0] * len(FEATURES))
         bar.update(done + 1)

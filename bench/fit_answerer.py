@@ -1,150 +1,109 @@
-"""Fit the extractive answerer's ranking and answerability weights on SQuAD (dev split only).
+"""Fit the extractive answerer's ranking weights on SQuAD (dev split only).
 
-    python -m bench.fit_answerer [--articles 12] [--questions 800]
+    .venv/bin/python -m bench.fit_answerer [--questions 3000]
 
-Indexes the paragraphs of the first N even-position (dev) articles of SQuAD v1.1 dev, asks
-their questions, and for every retrieved passage computes ExtractiveAnswerer.features. Then:
-- ranking: logistic regression of "this sentence contains a gold answer" on the features;
-  reported as top-1 answer-sentence hit before/after on a held-out half of the questions;
-- answerability: logistic regression of "the question is answerable from the index" on the
-  top passage's features, with negatives = questions of other dev articles (not indexed).
-Prints both weight dicts, ready to paste into assistant/answer.py.
+Asks dev questions (even-position articles of SQuAD v1.1 dev) of the bench's cached index of
+every v1.1 paragraph (bench/common.py), so a question meets the sentences of other articles as
+it would in use, and computes ExtractiveAnswerer.score's features for every retrieved passage.
+RANKING is fitted as a conditional logit: per question, a softmax over its retrieved passages,
+whose target is the passages holding a gold answer (questions with none are left out). That is
+the model of "which of these sentences is cited first". Fitted on the even-numbered questions,
+reported as top-1 answer-sentence hit on the odd ones, before and after. Prints the dict, ready to
+paste into assistant/answer.py. (ANSWERABILITY is fitted afterwards by bench.calibrate, on the
+features of the passage this ranking puts first.)
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import random
-import shutil
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from assistant import Assistant, Settings
-from assistant.answer import ANSWERABILITY, RANKING
+from assistant.answer import RANKING
 
-SQUAD = Path(__file__).resolve().parents[2] / "shared" / "data" / "squad" / "dev-v1.1.json"
-FEATURES = ["dense", "coverage", "window_coverage", "type_match", "fused"]
-# Rank-fusion scores depend on top_k and candidates, so answerability leaves them out.
-ANSWER_FEATURES = ["dense", "coverage", "window_coverage", "type_match"]
+from .common import (
+    CACHE,
+    SQUAD_V1,
+    Progress,
+    VectorCache,
+    corpus_index,
+    load_squad,
+    log,
+    split_questions,
+)
 
-
-def build_index(articles: list[dict], folder: Path) -> Assistant:
-    docs = folder / "docs"
-    settings = Settings(index_dir=folder / "index", llm="extractive")
-    marker = folder / "built.json"
-    if not marker.exists():
-        shutil.rmtree(folder, ignore_errors=True)
-        docs.mkdir(parents=True)
-        for a_i, article in enumerate(articles):
-            for p_i, para in enumerate(article["paragraphs"]):
-                (docs / f"{a_i:03d}-{p_i:03d}.txt").write_text(para["context"])
-        assistant = Assistant.open(settings=settings)
-        report = assistant.ingest([docs])
-        assert report.ok, report.failed[:3]
-        marker.write_text(json.dumps({"articles": len(articles)}))
-    return Assistant.open(settings=settings)
+FEATURES = ("dense", "coverage", "window_coverage", "type_match", "fused")
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 3000) -> np.ndarray:
-    mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
-    z = np.hstack([(x - mean) / std, np.ones((len(x), 1))])
-    w = np.zeros(z.shape[1])
+def fit_softmax(
+    x: np.ndarray, y: np.ndarray, groups: np.ndarray, l2: float = 1e-3, steps: int = 1500
+) -> np.ndarray:
+    """Weights (original feature units) of a per-group softmax, by gradient descent on
+    standardised features; the target spreads evenly over a group's positives."""
+    mean, std = x.mean(axis=0), x.std(axis=0)
+    std[std == 0] = 1.0
+    _, group = np.unique(groups, return_inverse=True)
+    positives = np.bincount(group, weights=y)
+    keep = positives[group] > 0
+    z, target, group = (x[keep] - mean) / std, y[keep] / positives[group[keep]], group[keep]
+    n_groups = int((positives > 0).sum())
+    size = len(positives)
+    w = np.zeros(x.shape[1])
     for _ in range(steps):
-        p = 1 / (1 + np.exp(-z @ w))
-        grad = z.T @ (p - y) / len(y) + l2 * np.r_[w[:-1], 0]
-        w -= 0.5 * grad
-    # back to raw feature units
-    raw = w[:-1] / std
-    bias = w[-1] - float((w[:-1] * mean / std).sum())
-    return np.r_[raw, bias]
+        s = z @ w
+        top = np.full(size, -np.inf)
+        np.maximum.at(top, group, s)
+        e = np.exp(s - top[group])
+        p = e / np.bincount(group, weights=e, minlength=size)[group]
+        w -= z.T @ (p - target) / n_groups + l2 * w
+    return w / std
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--articles", type=int, default=12)
-    parser.add_argument("--questions", type=int, default=800)
-    parser.add_argument("--cache", default="/tmp/fit-answerer")
-    args = parser.parse_args()
-    data = json.loads(SQUAD.read_text())["data"]
-    dev = [a for i, a in enumerate(data) if i % 2 == 0]
-    indexed, outside = dev[: args.articles], dev[args.articles :]
-    assistant = build_index(indexed, Path(args.cache))
-    ans = assistant.extractive
-    rng = random.Random(0)
-    inside_q = [
-        (qa["question"], [x["text"] for x in qa["answers"]])
-        for a in indexed
-        for p in a["paragraphs"]
-        for qa in p["qas"]
-    ]
-    outside_q = [qa["question"] for a in outside for p in a["paragraphs"] for qa in p["qas"]]
-    rng.shuffle(inside_q)
-    rng.shuffle(outside_q)
-    inside_q = inside_q[: args.questions]
-    outside_q = outside_q[: args.questions // 2]
+def top1(x: np.ndarray, y: np.ndarray, groups: np.ndarray, w: np.ndarray) -> float:
+    """Share of questions whose best-scored passage holds a gold answer."""
+    s = x @ w
+    order = np.lexsort((-s, groups))
+    first = np.r_[True, groups[order][1:] != groups[order][:-1]]
+    return float(y[order][first].mean())
 
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.fit_answerer", description=__doc__)
+    parser.add_argument("--questions", type=int, default=3000, help="dev questions sampled")
+    parser.add_argument("--cache", type=Path, default=CACHE, help="where built indexes go")
+    args = parser.parse_args(argv)
+
+    squad = load_squad(SQUAD_V1)
+    index = corpus_index("squad-v1", squad.contexts, VectorCache(args.cache), args.cache)
+    assistant = index.assistant
+    questions = split_questions(squad, "dev", args.questions, seed=1)
     rows, labels, groups = [], [], []
-    for g, (q, golds) in enumerate(inside_q):
-        for p in assistant.retrieve(q):
-            f = ans.features(q, p)
-            rows.append([f[k] for k in FEATURES])
-            labels.append(float(any(gold in p.text for gold in golds)))
+    bar = Progress(len(questions), "features")
+    for g, q in enumerate(questions):
+        for s in assistant.extractive.score(q.text, assistant.retrieve(q.text)):
+            rows.append([s.features[k] for k in FEATURES])
+            labels.append(float(any(a.lower() in s.passage.text.lower() for a in q.answers)))
             groups.append(g)
+        bar.update(g + 1)
     x, y, grp = np.array(rows), np.array(labels), np.array(groups)
     train = grp % 2 == 0
-    w = fit_logistic(x[train], y[train])
-
-    def top1(weights: np.ndarray, mask: np.ndarray) -> float:
-        hits, total = 0, 0
-        for g in np.unique(grp[mask]):
-            sel = grp == g
-            scores = x[sel] @ weights[: len(FEATURES)]
-            hits += int(y[sel][int(np.argmax(scores))])
-            total += 1
-        return hits / max(total, 1)
-
-    old = np.array([RANKING.get(k, 0.0) for k in FEATURES] + [0.0])
+    w = fit_softmax(x[train], y[train], grp[train])
+    old = np.array([RANKING.get(k, 0.0) for k in FEATURES])
     test = ~train
-    print(
-        f"answer-sentence top-1 on held-out dev questions: current {top1(old, test):.3f}, "
-        f"fitted {top1(w, test):.3f}"
+    log(
+        f"answer-sentence top-1 on held-out dev questions: current "
+        f"{top1(x[test], y[test], grp[test], old):.3f}, "
+        f"fitted {top1(x[test], y[test], grp[test], w):.3f}"
     )
-    ranking = {k: round(float(v), 3) for k, v in zip(FEATURES, w[:-1], strict=True)}
-    print("RANKING =", ranking)
-
-    # answerability on the best passage under the fitted ranking
-    def best_features(q: str) -> list[float]:
-        best, best_score = None, -1e9
-        for p in assistant.retrieve(q):
-            f = ans.features(q, p)
-            s = sum(ranking[k] * f[k] for k in FEATURES)
-            if s > best_score:
-                best, best_score = f, s
-        return [best[k] for k in ANSWER_FEATURES] if best else [0.0] * len(ANSWER_FEATURES)
-
-    ax = np.array([best_features(q) for q, _ in inside_q] + [best_features(q) for q in outside_q])
-    ay = np.array([1.0] * len(inside_q) + [0.0] * len(outside_q))
-    order = np.arange(len(ay))
-    a_train = order % 2 == 0
-    aw = fit_logistic(ax[a_train], ay[a_train])
-    held = ~a_train
-
-    def rates(weights: np.ndarray) -> tuple[float, float]:
-        p = 1 / (1 + np.exp(-(ax[held] @ weights[:-1] + weights[-1])))
-        answer = p >= 0.5
-        yy = ay[held] == 1
-        return float((~answer[~yy]).mean()), float((~answer[yy]).mean())
-
-    cur = np.array([ANSWERABILITY.get(k, 0.0) for k in ANSWER_FEATURES] + [ANSWERABILITY["bias"]])
-    print("abstention accuracy on out-of-corpus / false abstentions on answerable (held-out):")
-    print("  current {:.3f} / {:.3f}".format(*rates(cur)))
-    print("  fitted  {:.3f} / {:.3f}".format(*rates(aw)))
-    answerability = {k: round(float(v), 3) for k, v in zip(ANSWER_FEATURES, aw[:-1], strict=True)}
-    answerability["bias"] = round(float(aw[-1]), 3)
-    print("ANSWERABILITY =", answerability)
+    w = fit_softmax(x, y, grp)  # the weights to use: fitted on every question
+    fitted = {k: round(float(v), 3) for k, v in zip(FEATURES, w, strict=True)}
+    body = "".join(f'    "{k}": {v!r},\n' for k, v in fitted.items())
+    print("RANKING = {\n" + body + "}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
