@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .citations import Citation, CitationList, Span
-from .lexical import terms
+from .lexical import STOPWORDS, stem, terms, words
 from .retrieve import Passage
 from .store import IndexStore, NodeTable
 
@@ -79,11 +79,11 @@ class Answer:
         }
 
 
-def abstention(question: str, backend: str, reason: str = "") -> Answer:
+def abstention(question: str, backend: str, reason: str = "", text: str = "") -> Answer:
     shown = " ".join(question.split())
     shown = shown if len(shown) <= 200 else shown[:199] + "…"
     return Answer(
-        text=f"{ABSTAIN_TEXT} Nothing in them answers “{shown}”.",
+        text=text or f"{ABSTAIN_TEXT} Nothing in them answers “{shown}”.",
         citations=[],
         abstained=True,
         backend=backend,
@@ -99,6 +99,7 @@ class Scored:
     answerability: float
     coverage: float
     features: dict[str, float] = field(default_factory=dict)  # what the score was made of
+    anchor: Scored | None = None  # the passage this one was found next to (typed neighbours)
 
 
 _YEAR = re.compile(r"\b(1\d\d\d|20\d\d|[1-9]\d\d)s?\b")
@@ -127,10 +128,19 @@ _REASON = re.compile(
     r"\b(because|due to|since|as a result|so that|in order to|owing to|reason|thanks to)\b",
     re.IGNORECASE,
 )
-_PLACE = re.compile(r"\b(in|at|from|near|of)\s+(the\s+)?[A-Z][a-z]+")
+_PLACE = re.compile(r"\b(in|at|from|near)\s+(the\s+)?[A-Z][a-z]+")
 # The question word that says what is asked: the first one, so "What is formed when ...?" asks
 # for a thing, not a time.
 _WH = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
+
+
+# "Where did the talks take place?": the phrase frames the question; it is not what to look for.
+_FRAME = re.compile(r"\b(take|takes|took|taken|taking)\s+place\b", re.IGNORECASE)
+
+
+def question_terms(question: str) -> set[str]:
+    """The question's content words, as coverage counts them."""
+    return set(terms(_FRAME.sub(" ", question)))
 
 
 def expected_type(question: str) -> str:
@@ -217,7 +227,7 @@ class ExtractiveAnswerer:
 
     def features(self, question: str, passage: Passage) -> dict[str, float]:
         """What the ranking and the answerability model look at, for one passage."""
-        q_terms = set(terms(question))
+        q_terms = question_terms(question)
         table, _ = self._locate(passage)
         own = self.coverage(q_terms, passage.text, table)
         with_speaker = self.coverage(q_terms, passage.speaker + " " + passage.text, table)
@@ -250,7 +260,27 @@ class ExtractiveAnswerer:
             if by_author is not None:
                 return by_author
         ranked = self._prefer_body_over_headline(self.score(question, passages))
+        said = _SAY_QUESTION.search(question)
+        who = said.group("who").strip() if said else ""
+        if said and who and not _PRONOUN_ONLY.fullmatch(who):
+            # "What did X say ...?" is answered by X's words, or not at all.
+            ranked = [r for r in ranked if self._attributed(who, r.passage)]
+            if not ranked:
+                return abstention(
+                    question,
+                    self.name,
+                    f"no retrieved passage quotes or reports {who}",
+                    text=f"{ABSTAIN_TEXT[:-1]} what {who} said: they quote no statement by {who}.",
+                )
+            rest = question_terms(question) - set(terms(who)) - set(terms(said.group("verb")))
+            if not rest:  # nothing asked beyond what X said: X's best-ranked words answer
+                ranked = [
+                    replace(r, answerability=max(r.answerability, 1.0 - i / 10))
+                    for i, r in enumerate(ranked)
+                ]
         kind = expected_type(question)
+        if kind in ("time", "number", "place"):
+            ranked = self._with_typed_neighbours(kind, ranked)
         if kind in ("time", "number"):
             # A when / how-many question is only answered by a sentence that holds one.
             ranked = [r for r in ranked if _type_match(kind, r.passage) == 1.0]
@@ -258,8 +288,12 @@ class ExtractiveAnswerer:
             return abstention(question, self.name)
         best = ranked[0]
         chosen = [best]
-        covered = set(terms(best.passage.speaker + " " + best.passage.text))
-        q_terms = set(terms(question))
+        if best.anchor is not None:
+            chosen.append(best.anchor)
+        covered = set()
+        for c in chosen:
+            covered |= set(terms(c.passage.speaker + " " + c.passage.text))
+        q_terms = question_terms(question)
         for other in ranked[1:]:
             if len(chosen) >= self.max_citations:
                 break
@@ -270,7 +304,92 @@ class ExtractiveAnswerer:
             if adds_terms or self._adjacent(best.passage, other.passage):
                 chosen.append(other)
                 covered |= own
-        return self._compose(question, self._with_antecedents([c.passage for c in chosen]))
+        answer = self._compose(question, self._with_antecedents([c.passage for c in chosen]))
+        return _hedged(answer) if _YES_NO.match(question) else answer
+
+    def _with_typed_neighbours(self, kind: str, ranked: list[Scored]) -> list[Scored]:
+        """News tells an event in one sentence and its date, place or figure in the next ones
+        ("Indian experts visited Pakistan ..." then "... occurred between April 28 and April 30
+        in ... Islamabad"). A sentence up to two after (or one before) a passage that answers
+        all but the kind asked for, holding that kind, takes that passage's place (a little less
+        sure the further it is) and is cited before it."""
+        added: dict[tuple[str, int], Scored] = {}
+        replaced: set[int] = set()
+        for r in ranked[:_ANCHORS]:
+            if r.answerability < self.abstain_below or _type_match(kind, r.passage) == 1.0:
+                continue
+            table, row = self._locate(r.passage)
+            for step in _NEIGHBOUR_STEPS:
+                other = row + step
+                if not (0 <= other < table.size) or table.doc_ids[other] != table.doc_ids[row]:
+                    continue
+                start, end, s_start, s_end = (int(x) for x in table.offsets[other][:4])
+                neighbour = replace(
+                    r.passage,
+                    node_id=table.ids[other],
+                    start=start,
+                    end=end,
+                    speaker_start=s_start,
+                    speaker_end=s_end,
+                    row=other,
+                    view=r.passage.view,
+                )
+                if _type_match(kind, neighbour) < 1.0 or not self._same_story(r.passage, neighbour):
+                    continue
+                key = (neighbour.document.doc_id, start)
+                candidate = Scored(
+                    neighbour,
+                    r.score - _NEIGHBOUR_COST * (abs(step) - 1),
+                    r.answerability * _NEIGHBOUR_DECAY ** abs(step),
+                    r.coverage,
+                    {**r.features, "type_match": 1.0},
+                    anchor=r,
+                )
+                if key not in added or added[key].score < candidate.score:
+                    added[key] = candidate
+                replaced.add(id(r))
+                break  # the nearest one
+        if not added:
+            return ranked
+        kept = []
+        for r in ranked:
+            if id(r) in replaced:
+                continue
+            key = (r.passage.document.doc_id, r.passage.start)
+            if key in added and added[key].score >= r.score:
+                continue
+            added.pop(key, None)
+            kept.append(r)
+        return sorted([*kept, *added.values()], key=lambda s: -s.score)
+
+    @staticmethod
+    def _same_story(anchor: Passage, other: Passage) -> bool:
+        """`other` goes on with what `anchor` tells: it does not bring in someone else (another
+        speaker, or "Name, role, ..."), and a sentence before the anchor is in its paragraph."""
+        if other.speaker_start >= 0 and other.speaker_start != anchor.speaker_start:
+            return False
+        if _NAMED_SUBJECT.match(other.text):
+            return False
+        if other.start < anchor.start:
+            return "\n" not in anchor.document.text[other.end : anchor.start]
+        return True
+
+    def _attributed(self, who: str, passage: Passage) -> bool:
+        """The passage gives `who`'s words: a quote of theirs, or "who (, role,) said ..."."""
+        if passage.speaker and _names(who, passage.speaker):
+            return True
+        text = passage.text
+        for match in _REPORTED.finditer(text):
+            subject = match.group("subject") or match.group("after") or ""
+            if _names(who, subject + " " + (match.group("role") or "")):
+                return True
+            if _PRONOUN_ONLY.fullmatch(subject.strip()):
+                table, row = self._locate(passage)
+                if row > 0 and table.doc_ids[row - 1] == table.doc_ids[row]:
+                    before = passage.document.text[int(table.offsets[row - 1][0]) : passage.start]
+                    if "\n" not in before.strip() and _names(who, before):
+                        return True
+        return False
 
     def _with_antecedents(self, passages: list[Passage]) -> list[Passage]:
         """A sentence that opens with "It", "He", "They"... is quoted with the sentence before it
@@ -359,7 +478,7 @@ class ExtractiveAnswerer:
                     for d, s, e in shown
                 )
                 if already:
-                    text = f"{name} said: “{body}” [{n}]"
+                    text = f"{_short_name(name)} said: “{body}” [{n}]"
                     sentences.append(AnswerSentence(text, [n]))
                 else:
                     speaker_n = cites.cite(Span(doc, p.speaker_start, p.speaker_end))
@@ -387,6 +506,89 @@ _AUTHOR_QUESTION = re.compile(
     r"\bwho\s+is\s+the\s+(author|writer|reporter|journalist)\b",
     re.IGNORECASE,
 )
+
+
+# Typed neighbours: how many top passages may lend their answerability, which sentences are
+# looked at (after first: news gives the details after the event), and what each step costs.
+_ANCHORS = 3
+_NEIGHBOUR_STEPS = (1, 2, -1)
+_NEIGHBOUR_COST = 0.5
+_NEIGHBOUR_DECAY = 0.9
+
+_SAY_VERBS = (
+    r"say|tell|warn|argue|claim|state|add|insist|announce|declare|stress|emphasi[sz]e|"
+    r"predict|suggest|admit|deny|urge|reply|respond|comment"
+)
+# "What did X say about ...?", "What has X warned ...?"
+_SAY_QUESTION = re.compile(
+    rf"\b(?:what|how)\s+(?:did|does|do|has|have|had|will|would|could|might)\s+"
+    rf"(?P<who>[^?,;]+?)\s+(?P<verb>{_SAY_VERBS})\b",
+    re.IGNORECASE,
+)
+_PRONOUN_ONLY = re.compile(r"(he|she|they|it|we|you|i|one|this|that)", re.IGNORECASE)
+_REPORT_VERBS = (
+    r"said|says|told|tells|added|adds|stated|states|warned|warns|argued|argues|claimed|claims|"
+    r"insisted|insists|emphasi[sz]ed|emphasi[sz]es|stressed|stresses|noted|notes|explained|"
+    r"explains|thinks|believes|believed|detailed|details|announced|announces|declared|declares|"
+    r"suggested|suggests|admitted|admits|wrote|writes|reported|reports|revealed|reveals|urged|"
+    r"urges|described|describes|predicted|predicts|denied|denies|confirmed|confirms|replied|"
+    r"replies|responded|commented|remarked|acknowledged|concluded|asked|asks|tweeted"
+)
+# Who a sentence reports: "Kanwal Sibal, India's former foreign secretary, emphasised ...",
+# "..., said Mr Khan", "according to the ministry".
+_REPORTED = re.compile(
+    rf"(?P<subject>(?:[\w’'.()-]+\s+){{0,5}}?[\w’'.()-]+)\s*(?P<role>,[^,;:“\"]{{0,160}},\s*)?"
+    rf"(?:(?:has|have|had|also|then|later|previously|\w+ly)\s+)*(?:{_REPORT_VERBS})\b"
+    rf"|\b(?:{_REPORT_VERBS}|according\s+to)\s+(?P<after>(?:[\w’'.-]+\s+){{0,4}}[\w’'.-]+)",
+)
+_NAMED_SUBJECT = re.compile(r"(?:[A-Z][\w’'.-]+\s){1,3}[A-Z][\w’'-]+,")
+_TITLES = {"the", "a", "an", "mr", "mrs", "ms", "dr", "prof", "president", "minister"}
+
+
+def _name_words(text: str) -> set[str]:
+    found = ("other" if w == "another" else w for w in words(text))
+    return {stem(w) for w in found if w not in _TITLES and w not in STOPWORDS}
+
+
+def _names(who: str, span: str) -> bool:
+    """`span` names `who`: all of its words ("the other source" ~ "Another source"), or, for a
+    person's name, the surname ("Putin" ~ "Vladimir Putin", "Vladimir Putin" ~ "Mr Putin")."""
+    wanted = _name_words(who)
+    if not wanted:
+        return False
+    present = _name_words(span)
+    if wanted <= present:
+        return True
+    capitals = re.findall(r"\b[A-Z][\w’'-]+", who)
+    content = [w for w in words(who) if w not in _TITLES]
+    if capitals and len(capitals) == len(content):
+        return stem(capitals[-1].lower().replace("’", "'")) in present
+    return False
+
+
+# "Did India cancel the deal?": the cited sentences may be on the subject without settling it.
+_YES_NO = re.compile(
+    r"\s*(?:and|so|but)?\s*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|"
+    r"should|may|might)\b",
+    re.IGNORECASE,
+)
+
+
+def _hedged(answer: Answer) -> Answer:
+    """A yes/no question whose words are not all in the cited passages: say so first, rather
+    than let the passages pass for a yes or a no."""
+    missing = question_terms(answer.question) - set(terms(answer.text))
+    if not missing:
+        return answer
+    found = re.findall(r"\w+", answer.question)
+    shown = [w for w in dict.fromkeys(found) if stem(w.lower()) in missing]
+    listed = ", ".join(f"“{w}”" for w in shown) or "all of the question"
+    lead = AnswerSentence(
+        f"The articles don't say so directly (the closest passages don't mention {listed}):", []
+    )
+    answer.sentences = [lead, *answer.sentences]
+    answer.text = " ".join(s.text for s in answer.sentences)
+    return answer
 
 
 def _within(inner: Passage, outer: Passage) -> bool:
@@ -442,3 +644,11 @@ def _renumbered(answer: Answer) -> Answer:
 
 def _speaker_name(span: str) -> str:
     return span.rstrip(",;: ")
+
+
+def _short_name(speaker: str) -> str:
+    """The person's name in "James Hackett, defence analyst with ...", for a second mention."""
+    for part in speaker.split(","):
+        if _PROPER_NAME.fullmatch(part.strip()):
+            return part.strip()
+    return speaker
