@@ -128,7 +128,9 @@ _REASON = re.compile(
     r"\b(because|due to|since|as a result|so that|in order to|owing to|reason|thanks to)\b",
     re.IGNORECASE,
 )
-_PLACE = re.compile(r"\b(in|at|from|near)\s+(the\s+)?[A-Z][a-z]+")
+_PLACE = re.compile(r"\b(in|at|from|near|of)\s+(the\s+)?[A-Z][a-z]+")
+# Stricter, for taking a neighbour's place: "the Line of Control" says no where.
+_PLACE_STRICT = re.compile(r"\b(in|at|from|near)\s+(the\s+)?[A-Z][a-z]+")
 # The question word that says what is asked: the first one, so "What is formed when ...?" asks
 # for a thing, not a time.
 _WH = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
@@ -275,8 +277,8 @@ class ExtractiveAnswerer:
             rest = question_terms(question) - set(terms(who)) - set(terms(said.group("verb")))
             if not rest:  # nothing asked beyond what X said: X's best-ranked words answer
                 ranked = [
-                    replace(r, answerability=max(r.answerability, 1.0 - i / 10))
-                    for i, r in enumerate(ranked)
+                    replace(r, answerability=max(r.answerability, self.abstain_below))
+                    for r in ranked
                 ]
         kind = expected_type(question)
         if kind in ("time", "number", "place"):
@@ -334,7 +336,12 @@ class ExtractiveAnswerer:
                     row=other,
                     view=r.passage.view,
                 )
-                if _type_match(kind, neighbour) < 1.0 or not self._same_story(r.passage, neighbour):
+                typed = (
+                    _PLACE_STRICT.search(neighbour.text)
+                    if kind == "place"
+                    else _type_match(kind, neighbour) == 1.0
+                )
+                if not typed or not self._same_story(r.passage, neighbour):
                     continue
                 key = (neighbour.document.doc_id, start)
                 candidate = Scored(
@@ -545,8 +552,12 @@ _NAMED_SUBJECT = re.compile(r"(?:[A-Z][\w’'.-]+\s){1,3}[A-Z][\w’'-]+,")
 _TITLES = {"the", "a", "an", "mr", "mrs", "ms", "dr", "prof", "president", "minister"}
 
 
+# "the other source" is the one introduced as "Another source"; "the first source", "One source".
+_SAME_WORD = {"another": "other", "second": "other", "first": "one"}
+
+
 def _name_words(text: str) -> set[str]:
-    found = ("other" if w == "another" else w for w in words(text))
+    found = (_SAME_WORD.get(w, w) for w in words(text))
     return {stem(w) for w in found if w not in _TITLES and w not in STOPWORDS}
 
 
