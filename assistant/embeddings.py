@@ -28,6 +28,9 @@ MAX_TOKENS = 256
 # similar token length (at most this many padded tokens): on 2 cores this is about 1.6 times
 # the throughput of one two-threaded session, with the same vectors.
 BATCH_TOKENS = 2048
+# Up to this many texts go through the one (multi-threaded) session as a single batch; more are
+# sorted by length and spread over the per-core sessions in batches of `embed_batch_size` rows.
+SMALL = 32
 
 
 def _package_dir(name: str) -> Path:
@@ -99,7 +102,7 @@ class MiniLMEmbedding(BaseEmbedding):
     def encode(self, texts: list[str]) -> np.ndarray:
         """Unit vectors, one row per text. Batches are sorted by length to limit padding."""
         self._load()
-        if len(texts) <= self.embed_batch_size:  # a query: one session, lowest latency
+        if len(texts) <= SMALL:  # a query or a short article: one session, lowest latency
             out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
             if texts:
                 out[:] = self._encode_batch(texts)

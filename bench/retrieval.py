@@ -130,7 +130,9 @@ def llamaindex_ranker(contexts: Sequence[str], cache: Path) -> Ranker:
         load_index_from_storage,
     )
 
-    embed = MiniLMEmbedding()
+    # The same model and vectors. llama-index hands it embed_batch_size texts at a time, in
+    # document order: large calls let it sort them by length and use every core.
+    embed = MiniLMEmbedding(embed_batch_size=2048)
     key = hashlib.sha256(
         "\x00".join([metadata.version("llama-index-core"), *contexts, _embedding_source()]).encode()
     ).hexdigest()[:12]
