@@ -314,6 +314,7 @@ def _plot(rows: list[dict[str, Any]], path: Path) -> str | None:
     ax.set_xscale("log")
     ax.set_xlabel("nodes")
     ax.set_ylabel("retrieval latency (ms)")
+    ax.set_title("Retriever latency by index size (warm)")
     ax.legend()
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
