@@ -268,12 +268,7 @@ class ExtractiveAnswerer:
             # "What did X say ...?" is answered by X's words, or not at all.
             ranked = [r for r in ranked if self._attributed(who, r.passage)]
             if not ranked:
-                return abstention(
-                    question,
-                    self.name,
-                    f"no retrieved passage quotes or reports {who}",
-                    text=f"{ABSTAIN_TEXT[:-1]} what {who} said: they quote no statement by {who}.",
-                )
+                return unquoted(question, self.name, who)
             rest = question_terms(question) - set(terms(who)) - set(terms(said.group("verb")))
             if not rest:  # nothing asked beyond what X said: X's best-ranked words answer
                 ranked = [
@@ -382,7 +377,12 @@ class ExtractiveAnswerer:
         return True
 
     def _attributed(self, who: str, passage: Passage) -> bool:
-        """The passage gives `who`'s words: a quote of theirs, or "who (, role,) said ..."."""
+        """The passage gives the words of `who`, or of one of them ("X and Y"): a quote of
+        theirs, or "who (, role,) said ..."."""
+        people = [p for p in _PEOPLE_SEPARATOR.split(who) if p.strip()]
+        return any(self._attributed_one(person.strip(), passage) for person in people)
+
+    def _attributed_one(self, who: str, passage: Passage) -> bool:
         if passage.speaker and _names(who, passage.speaker):
             return True
         text = passage.text
@@ -439,6 +439,19 @@ class ExtractiveAnswerer:
             ):
                 return [other] + [r for r in ranked if r is not other]
         return ranked
+
+    def speaker_missing(
+        self, question: str, passages: list[Passage], backend: str
+    ) -> Answer | None:
+        """For "What did X say ...?", the abstention to give when no passage holds X's words
+        (a model shown other people's words would answer with them); else None."""
+        said = _SAY_QUESTION.search(question)
+        who = said.group("who").strip() if said else ""
+        if not who or _PRONOUN_ONLY.fullmatch(who):
+            return None
+        if any(self._attributed(who, p) for p in passages):
+            return None
+        return unquoted(question, backend, who)
 
     def _author_answer(self, question: str, passages: list[Passage]) -> Answer | None:
         """Who wrote it: the byline of the article the question is about."""
@@ -532,6 +545,8 @@ _SAY_QUESTION = re.compile(
     rf"(?P<who>[^?,;]+?)\s+(?P<verb>{_SAY_VERBS})\b",
     re.IGNORECASE,
 )
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+_PEOPLE_SEPARATOR = re.compile(r"\s*(?:,|&|\band\b|\bor\b)\s*", re.IGNORECASE)
 _PRONOUN_ONLY = re.compile(r"(he|she|they|it|we|you|i|one|this|that)", re.IGNORECASE)
 _REPORT_VERBS = (
     r"said|says|told|tells|added|adds|stated|states|warned|warns|argued|argues|claimed|claims|"
@@ -583,6 +598,17 @@ _YES_NO = re.compile(
     r"should|may|might)\b",
     re.IGNORECASE,
 )
+
+
+def unquoted(question: str, backend: str, who: str) -> Answer:
+    """The answer to "What did X say?" when the articles hold no words of X."""
+    anyone = _AND.sub(" or ", who)
+    return abstention(
+        question,
+        backend,
+        f"no retrieved passage quotes or reports {who}",
+        text=f"{ABSTAIN_TEXT[:-1]} what {who} said: they quote no statement by {anyone}.",
+    )
 
 
 def _hedged(answer: Answer) -> Answer:

@@ -137,8 +137,11 @@ class Assistant:
             passages = self.retrieve(standalone)
             t1 = time.perf_counter()
             ranked = self.extractive.score(standalone, passages)
+            unquoted = self.extractive.speaker_missing(standalone, passages, llm.name)
             if not self.store.documents:
                 answer = _empty_index(standalone, llm.name)
+            elif unquoted is not None:
+                answer = unquoted
             elif not ranked or ranked[0].answerability < self.extractive.abstain_below:
                 answer = abstention(
                     standalone,

@@ -253,6 +253,25 @@ def test_nothing_relevant_retrieved_means_the_model_is_not_asked(
     assert server.chat_requests() == []
 
 
+def test_what_someone_said_is_not_asked_of_the_model_when_no_one_quotes_them(
+    llm: Assistant, server: FakeOpenAI
+) -> None:
+    """The headline names Putin, but he is quoted nowhere: a model shown other people's words
+    would answer with them, so it is not asked."""
+    answer = llm.ask("What did Putin say about Pakistan?")
+    assert answer.abstained and answer.citations == []
+    assert (
+        answer.text == "The articles don't say what Putin said: they quote no statement by Putin."
+    )
+    assert server.chat_requests() == []
+    # Someone who is quoted: the model is asked.
+    server.enqueue(
+        Reply(citing("He said Russia would weigh carefully [{{" + HACKETT_QUOTE + "}}]."))
+    )
+    quoted = llm.ask("What did James Hackett say about India?")
+    assert not quoted.abstained and len(server.chat_requests()) == 1
+
+
 def test_follow_up_is_condensed_by_the_model_before_retrieval(
     llm: Assistant, server: FakeOpenAI
 ) -> None:

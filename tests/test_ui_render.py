@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from assistant import Answer, AnswerSentence, Assistant, AssistantError, Citation
 from assistant.render import answer_html, backend_label, escape, split_context
-from assistant.ui import UNEXPECTED, Session, WebChat, upload_name, upload_problem
+from assistant.ui import FRAME_SECONDS, UNEXPECTED, Session, WebChat, upload_name, upload_problem
 
 from .conftest import BUNDLED
 
@@ -138,7 +139,9 @@ class StreamingAssistant:
         self.histories.append(list(history or []))
         if isinstance(self.answer, Exception):
             raise self.answer
-        yield from ("Kamal ", "Alam ", "<img src=x onerror=alert(1)>")
+        for piece in ("Kamal ", "Alam ", "<img src=x onerror=alert(1)>"):
+            time.sleep(FRAME_SECONDS)  # a model's pace: each piece gets a frame of its own
+            yield piece
         yield self.answer
 
 
