@@ -283,6 +283,14 @@ class ExtractiveAnswerer:
             ranked = [r for r in ranked if _type_match(kind, r.passage) == 1.0]
         if not ranked or ranked[0].answerability < self.abstain_below:
             return abstention(question, self.name)
+        people = _people(who) if said else []
+        if len(people) > 1:  # "What did X and Y say?": the best-ranked words of each
+            rows = {
+                next((i for i, r in enumerate(ranked) if self._attributed_one(p, r.passage)), -1)
+                for p in people
+            }
+            picked = [ranked[i].passage for i in sorted(rows - {-1})][: self.max_citations]
+            return self._compose(question, self._with_antecedents(picked))
         best = ranked[0]
         chosen = [best]
         if best.anchor is not None:
@@ -379,8 +387,7 @@ class ExtractiveAnswerer:
     def _attributed(self, who: str, passage: Passage) -> bool:
         """The passage gives the words of `who`, or of one of them ("X and Y"): a quote of
         theirs, or "who (, role,) said ..."."""
-        people = [p for p in _PEOPLE_SEPARATOR.split(who) if p.strip()]
-        return any(self._attributed_one(person.strip(), passage) for person in people)
+        return any(self._attributed_one(person, passage) for person in _people(who))
 
     def _attributed_one(self, who: str, passage: Passage) -> bool:
         if passage.speaker and _names(who, passage.speaker):
@@ -598,6 +605,11 @@ _YES_NO = re.compile(
     r"should|may|might)\b",
     re.IGNORECASE,
 )
+
+
+def _people(who: str) -> list[str]:
+    """The people a question names: "Kamal Alam and James Hackett" -> both."""
+    return [p.strip() for p in _PEOPLE_SEPARATOR.split(who) if p.strip()]
 
 
 def unquoted(question: str, backend: str, who: str) -> Answer:

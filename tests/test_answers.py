@@ -117,6 +117,15 @@ def test_what_did_x_say_gives_only_their_words(bundled: Assistant) -> None:
     assert "Mohammad Faisal said: “Our armed forces" in answer.text, answer.text
 
 
+def test_what_did_x_and_y_say_cites_each_of_them(bundled: Assistant) -> None:
+    answer = bundled.ask("What did Kamal Alam and James Hackett say about India?")
+    quotes = [c.quote for c in answer.citations]
+    assert any(q.startswith("Kamal Alam, a Pakistan analyst") for q in quotes), quotes
+    assert any(q.startswith("James Hackett, defence analyst") for q in quotes), quotes
+    nobody = bundled.ask("What did Putin and Modi say about Pakistan?")
+    assert nobody.abstained and nobody.text.endswith("no statement by Putin or Modi.")
+
+
 def test_yes_no_question_is_not_answered_by_a_sentence_that_does_not_settle_it(
     bundled: Assistant,
 ) -> None:
