@@ -61,7 +61,10 @@ class Assistant:
         """Add or update articles (files or folders of .txt, .md, .html)."""
         if isinstance(paths, str | Path):
             paths = [paths]
-        return ingest(self.store, self.embed, paths, progress)
+        try:
+            return ingest(self.store, self.embed, paths, progress)
+        finally:
+            self.embed.release_workers()
 
     def documents(self) -> list[StoredDocument]:
         self.store.refresh_if_changed()
