@@ -270,11 +270,20 @@ class ExtractiveAnswerer:
             if not ranked:
                 return unquoted(question, self.name, who)
             rest = question_terms(question) - set(terms(who)) - set(terms(said.group("verb")))
-            if not rest:  # nothing asked beyond what X said: X's best-ranked words answer
+            if not rest:  # nothing asked beyond what X said: X's words, in the article's order
                 ranked = [
                     replace(r, answerability=max(r.answerability, self.abstain_below))
                     for r in ranked
                 ]
+                said_all = [r.passage for r in ranked[: self.max_citations]]
+                said_all.sort(
+                    key=lambda p: (
+                        p.document.doc_id != ranked[0].passage.document.doc_id,
+                        p.document.doc_id,
+                        p.start,
+                    )
+                )
+                return self._compose(question, self._with_antecedents(said_all))
         kind = expected_type(question)
         if kind in ("time", "number", "place"):
             ranked = self._with_typed_neighbours(kind, ranked)

@@ -117,6 +117,16 @@ def test_what_did_x_say_gives_only_their_words(bundled: Assistant) -> None:
     assert "Mohammad Faisal said: “Our armed forces" in answer.text, answer.text
 
 
+def test_what_did_x_say_gives_all_their_statements_in_order(bundled: Assistant) -> None:
+    """Kanwal Sibal is reported once and quoted twice, over two paragraphs."""
+    answer = bundled.ask("What did Kanwal Sibal say?")
+    quotes = [c.quote for c in answer.citations]
+    assert len(quotes) == 3, quotes
+    assert quotes[0].startswith("Kanwal Sibal, India’s former foreign secretary")
+    assert "Neemrana has had a tough time" in quotes[1]
+    assert "I didn't go" in quotes[2]
+
+
 def test_what_did_x_and_y_say_cites_each_of_them(bundled: Assistant) -> None:
     answer = bundled.ask("What did Kamal Alam and James Hackett say about India?")
     quotes = [c.quote for c in answer.citations]
