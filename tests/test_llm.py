@@ -146,12 +146,13 @@ def test_ask_returns_the_same_answer_without_streaming_to_the_caller(
 @pytest.mark.parametrize(
     ("marker", "expected"),
     [
-        ("[{a}] [{b}]", "[1] [2]"),
-        ("[{a}, {b}]", "[1][2]"),
-        ("[{a}][{b}]", "[1][2]"),
-        ("【{a}】【{b}】", "[1][2]"),
-        ("[Source {a}] [Source {b}]", "[1] [2]"),
-        ("[Sources {a} and {b}]", "[1][2]"),
+        # Hackett's words are the second sentence of his quote: [3] cites who says them.
+        ("[{a}] [{b}]", "[1] [2][3]"),
+        ("[{a}, {b}]", "[1][2][3]"),
+        ("[{a}][{b}]", "[1][2][3]"),
+        ("【{a}】【{b}】", "[1][2][3]"),
+        ("[Source {a}] [Source {b}]", "[1] [2][3]"),
+        ("[Sources {a} and {b}]", "[1][2][3]"),
         ("【{a}†source】", "[1]"),
     ],
     ids=["plain", "comma", "adjacent", "fullwidth", "source-word", "sources-and", "dagger"],
@@ -168,7 +169,8 @@ def test_citation_marker_variants(
     assert answer.citations[0].quote.startswith(KAMAL)
     if "[2]" in expected:
         assert HACKETT_QUOTE in answer.citations[1].quote
-        assert answer.sentences[0].citations == [1, 2]
+        assert answer.citations[2].quote.startswith("James Hackett, defence analyst")
+        assert answer.sentences[0].citations == [1, 2, 3]
     check_offsets(llm, answer)
 
 

@@ -17,9 +17,9 @@ def rewrite(text: str, sources: int = 3, cuts: list[int] | None = None) -> tuple
     """Feed `text` cut at `cuts` (default: one character at a time); check what streamed."""
     used: list[int] = []
 
-    def cite(k: int) -> int:
+    def cite(k: int) -> list[int]:
         used.append(k)
-        return len(used)
+        return [len(used)]
 
     stream = MarkerStream(sources, cite)
     bounds = sorted(set(cuts if cuts is not None else range(len(text) + 1)) | {0, len(text)})

@@ -180,7 +180,8 @@ class LLMAnswerer:
             numbers = list(span.citations)
             verdict = by_sentence.get(i)
             if verdict is not None and verdict.reattached:
-                added = [cite_source(cites, passages, k) for k in verdict.citations]
+                added = [n for k in verdict.citations for n in cite_source(cites, passages, k)]
+                added = list(dict.fromkeys(n for n in added if n not in numbers))
                 sentence = _append_markers(sentence, added)
                 numbers += [n for n in added if n not in numbers]
             pieces.append(sentence)
@@ -198,9 +199,16 @@ class LLMAnswerer:
         )
 
 
-def cite_source(cites: CitationList, passages: Sequence[Passage], k: int) -> int:
+def cite_source(cites: CitationList, passages: Sequence[Passage], k: int) -> list[int]:
+    """Citation numbers for source k: its words, then, for a quote whose speaker is named in an
+    earlier sentence ("He stated: ..." a paragraph up), the words that say whose they are."""
     p = passages[k - 1]
-    return cites.cite(Span(p.document, p.start, p.end))
+    numbers = [cites.cite(Span(p.document, p.start, p.end))]
+    if p.quoted:
+        speaker = cites.cite(Span(p.document, p.speaker_start, p.speaker_end))
+        if speaker not in numbers:
+            numbers.append(speaker)
+    return numbers
 
 
 def _append_markers(sentence: str, numbers: list[int]) -> str:

@@ -52,13 +52,14 @@ class MarkerStream:
     """Feed it the model's text piece by piece; it returns the text to show, markers rewritten.
 
     `cite(k)` is called for source k (1-based) the first time a marker names it and returns the
-    citation number to print. `text` is everything returned so far.
+    citation numbers to print for it (a quote's, then its speaker's). `text` is everything
+    returned so far.
     """
 
-    def __init__(self, sources: int, cite: Callable[[int], int]) -> None:
+    def __init__(self, sources: int, cite: Callable[[int], list[int]]) -> None:
         self.sources = sources
         self._cite = cite
-        self._numbers: dict[int, int] = {}
+        self._numbers: dict[int, list[int]] = {}
         self._buffer = ""  # an opened marker not yet closed
         self._pending_space = ""  # whitespace held back in case a dropped marker follows
         self._after_drop = False
@@ -67,8 +68,8 @@ class MarkerStream:
 
     @property
     def used(self) -> dict[int, int]:
-        """Source number -> citation number, in order of first use."""
-        return dict(self._numbers)
+        """Source number -> its citation number, in order of first use."""
+        return {k: numbers[0] for k, numbers in self._numbers.items()}
 
     def feed(self, chunk: str) -> str:
         out: list[str] = []
@@ -106,9 +107,7 @@ class MarkerStream:
                 continue
             if k not in self._numbers:
                 self._numbers[k] = self._cite(k)
-            n = self._numbers[k]
-            if n not in printed:
-                printed.append(n)
+            printed += [n for n in self._numbers[k] if n not in printed]
         if not printed:
             self.dropped.append(marker)
             self._after_drop = True
