@@ -49,9 +49,9 @@ class IngestReport:
 # (files finished, files in all, the file in hand): called as files are read and committed.
 Progress = Callable[[int, int, str], None]
 
-# Documents are embedded and committed in batches of about this many sentences (or files).
+# Documents are embedded and committed in batches of about this many sentences, or of
+# Settings.ingest_batch files, whichever comes first.
 BATCH_NODES = 512
-BATCH_FILES = 64
 
 
 def expand_paths(paths: Iterable[str | Path], report: IngestReport) -> list[Path]:
@@ -135,13 +135,14 @@ def ingest(
     embed: MiniLMEmbedding,
     paths: Iterable[str | Path],
     progress: Progress | None = None,
+    batch_files: int = 64,
 ) -> IngestReport:
     report = IngestReport()
     files = expand_paths(paths, report)
     if not files:
         return report
     with store.writing():
-        batch = _Batch(store, embed, report, progress, len(files))
+        batch = _Batch(store, embed, report, progress, len(files), batch_files)
         for path in files:
             batch.show(str(path))
             try:
@@ -178,12 +179,14 @@ class _Batch:
         report: IngestReport,
         progress: Progress | None,
         total: int,
+        batch_files: int,
     ) -> None:
         self.store = store
         self.embed = embed
         self.report = report
         self.progress = progress
         self.total = total
+        self.batch_files = batch_files
         self.finished = 0  # files committed, unchanged, duplicate or failed
         self.pending: list[tuple[PendingDocument, bool]] = []  # (document, replaces one)
         self.nodes = 0
@@ -224,7 +227,7 @@ class _Batch:
         replaces = doc_id in self.store.documents
         self.pending.append((PendingDocument(doc_id, version, article.text, meta, nodes), replaces))
         self.nodes += len(nodes)
-        if self.nodes >= BATCH_NODES or len(self.pending) >= BATCH_FILES:
+        if self.nodes >= BATCH_NODES or len(self.pending) >= self.batch_files:
             self.flush()
         return True
 

@@ -62,7 +62,7 @@ class Assistant:
         if isinstance(paths, str | Path):
             paths = [paths]
         try:
-            return ingest(self.store, self.embed, paths, progress)
+            return ingest(self.store, self.embed, paths, progress, self.settings.ingest_batch)
         finally:
             self.embed.release_workers()
 

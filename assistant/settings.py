@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     )
     max_question_chars: int = Field(default=4000, ge=1, description="Longest question accepted.")
     embed_batch_size: int = Field(default=32, ge=1, description="Sentences embedded per batch.")
+    ingest_batch: int = Field(
+        default=64,
+        ge=1,
+        description="Files an ingest embeds and commits together (at most 512 sentences).",
+    )
     threads: int = Field(default=0, ge=0, description="onnxruntime threads; 0 = all cores.")
 
     llm: Literal["auto", "extractive", "openai"] = Field(

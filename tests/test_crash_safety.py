@@ -41,6 +41,8 @@ ROUNDS = int(os.environ.get("ASSISTANT_CRASH_ROUNDS", "20"))
 FILES = int(os.environ.get("ASSISTANT_CRASH_FILES", "100"))
 # Kills land this long after the worker's check, while it ingests (a file takes ~0.1-0.5 s).
 MAX_DELAY = float(os.environ.get("ASSISTANT_CRASH_MAX_DELAY", "3.0"))
+# Files committed together: small, so that kills land between many commits.
+BATCH = 4
 
 
 def write_corpus(folder: Path, count: int) -> list[Path]:
@@ -124,7 +126,7 @@ def check_index(assistant: Assistant, corpus: Path) -> dict[str, Any]:
 
 
 def worker(index: Path, corpus: Path) -> int:
-    assistant = Assistant.open(settings=offline_settings(index))
+    assistant = Assistant.open(settings=offline_settings(index, ingest_batch=BATCH))
     print(json.dumps({"check": check_index(assistant, corpus)}), flush=True)
     report = assistant.ingest([BUNDLED, corpus])
     print(json.dumps({"done": report.summary(), "failed": report.failed}), flush=True)
@@ -267,6 +269,8 @@ def test_sigkill_at_random_points_never_corrupts_the_index(
     # Some kills must land while it ingests, or the test proved nothing; how many depends on
     # the machine's speed (rounds after the last file is in have nothing left to interrupt).
     assert len(kills) >= 3, kills
+    # ...and some after a commit, before the last: a restart found part of the corpus in.
+    assert any(0 < done < FILES for done in progress), progress
     print(
         f"\n{len(kills)} kills at {kills} s; {repaired} restarts removed an interrupted "
         f"document's nodes; SQuAD documents committed at each restart: {progress}"

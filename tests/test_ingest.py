@@ -49,11 +49,10 @@ def test_a_large_folder_is_indexed_whole_with_duplicates_found_across_batches(
 ) -> None:
     """More files than one embedding batch holds: every file is indexed and answerable, and a
     copy is caught whether its original sits in the same batch or an earlier one."""
-    from assistant.ingest import BATCH_FILES
-
+    batch = fresh.settings.ingest_batch
     folder = tmp_path / "harbours"
     folder.mkdir()
-    count = BATCH_FILES * 2 + 5
+    count = batch * 2 + 5
     for i in range(count):
         (folder / f"{i:03d}.txt").write_text(
             f"Harbour {i}\nThe harbour of Port{i}ville was closed by warden Officer{i}son.\n"
@@ -66,13 +65,13 @@ def test_a_large_folder_is_indexed_whole_with_duplicates_found_across_batches(
     # Progress counts finished files: it never goes back, and moves a batch at a time.
     finished = [done for done, _, _ in calls]
     assert finished == sorted(finished) and calls[-1] == (count + 2, count + 2, "done")
-    assert any(BATCH_FILES <= done < count for done in finished)
+    assert any(batch <= done < count for done in finished)
     assert sorted(copy for copy, _ in report.duplicates) == [
         str((folder / "000_copy.txt").resolve()),
         str((folder / "zzz-copy.txt").resolve()),
     ]
     assert fresh.store.table.size == fresh.store.nodes.count() == count * 2
-    for i in (0, BATCH_FILES + 1, count - 1):
+    for i in (0, batch + 1, count - 1):
         answer = fresh.ask(f"Who closed the harbour of Port{i}ville?")
         assert f"Officer{i}son" in answer.text
         assert answer.citations[0].source == str((folder / f"{i:03d}.txt").resolve())
