@@ -262,14 +262,14 @@ class ExtractiveAnswerer:
             if by_author is not None:
                 return by_author
         ranked = self._prefer_body_over_headline(self.score(question, passages))
-        said = _SAY_QUESTION.search(question)
-        who = said.group("who").strip() if said else ""
-        if said and who and not _PRONOUN_ONLY.fullmatch(who):
+        asked = _asked_speaker(question)
+        who = asked[0] if asked else ""
+        if asked:
             # "What did X say ...?" is answered by X's words, or not at all.
             ranked = [r for r in ranked if self._attributed(who, r.passage)]
             if not ranked:
                 return unquoted(question, self.name, who)
-            rest = question_terms(question) - set(terms(who)) - set(terms(said.group("verb")))
+            rest = question_terms(question) - set(terms(who)) - set(terms(asked[1]))
             if not rest:  # nothing asked beyond what X said: X's words, in the article's order
                 ranked = [
                     replace(r, answerability=max(r.answerability, self.abstain_below))
@@ -292,7 +292,7 @@ class ExtractiveAnswerer:
             ranked = [r for r in ranked if _type_match(kind, r.passage) == 1.0]
         if not ranked or ranked[0].answerability < self.abstain_below:
             return abstention(question, self.name)
-        people = _people(who) if said else []
+        people = _people(who)
         if len(people) > 1:  # "What did X and Y say?": the best-ranked words of each
             rows = {
                 next((i for i, r in enumerate(ranked) if self._attributed_one(p, r.passage)), -1)
@@ -407,12 +407,19 @@ class ExtractiveAnswerer:
             if _names(who, subject + " " + (match.group("role") or "")):
                 return True
             if _PRONOUN_ONLY.fullmatch(subject.strip()):
-                table, row = self._locate(passage)
-                if row > 0 and table.doc_ids[row - 1] == table.doc_ids[row]:
-                    before = passage.document.text[int(table.offsets[row - 1][0]) : passage.start]
+                start = self._previous_start(passage)
+                if start >= 0:
+                    before = passage.document.text[start : passage.start]
                     if "\n" not in before.strip() and _names(who, before):
                         return True
         return False
+
+    def _previous_start(self, passage: Passage) -> int:
+        """Where the sentence before `passage` in its document starts, or -1."""
+        table, row = self._locate(passage)
+        if row > 0 and table.doc_ids[row - 1] == table.doc_ids[row]:
+            return int(table.offsets[row - 1][0])
+        return -1
 
     def _with_antecedents(self, passages: list[Passage]) -> list[Passage]:
         """A sentence that opens with "It", "He", "They"... is quoted with the sentence before it
@@ -421,11 +428,9 @@ class ExtractiveAnswerer:
         out: list[Passage] = []
         for p in passages:
             if not p.quoted and _REFERS_BACK.match(p.text):
-                table, row = self._locate(p)
-                if row > 0 and table.doc_ids[row - 1] == table.doc_ids[row]:
-                    start = int(table.offsets[row - 1][0])
-                    if "\n" not in p.document.text[start : p.start]:
-                        p = replace(p, start=start)
+                start = self._previous_start(p)
+                if start >= 0 and "\n" not in p.document.text[start : p.start]:
+                    p = replace(p, start=start)
             # One citation per stretch of text, where the first of them stood.
             inside = [i for i, o in enumerate(out) if _within(o, p)]
             if any(_within(p, o) for o in out):
@@ -461,13 +466,10 @@ class ExtractiveAnswerer:
     ) -> Answer | None:
         """For "What did X say ...?", the abstention to give when no passage holds X's words
         (a model shown other people's words would answer with them); else None."""
-        said = _SAY_QUESTION.search(question)
-        who = said.group("who").strip() if said else ""
-        if not who or _PRONOUN_ONLY.fullmatch(who):
+        asked = _asked_speaker(question)
+        if asked is None or any(self._attributed(asked[0], p) for p in passages):
             return None
-        if any(self._attributed(who, p) for p in passages):
-            return None
-        return unquoted(question, backend, who)
+        return unquoted(question, backend, asked[0])
 
     def _author_answer(self, question: str, passages: list[Passage]) -> Answer | None:
         """Who wrote it: the byline of the article the question is about."""
@@ -614,6 +616,15 @@ _YES_NO = re.compile(
     r"should|may|might)\b",
     re.IGNORECASE,
 )
+
+
+def _asked_speaker(question: str) -> tuple[str, str] | None:
+    """For "What did X say (warn, claim ...) ...?": (X, the verb), unless X is a pronoun."""
+    said = _SAY_QUESTION.search(question)
+    who = said.group("who").strip() if said else ""
+    if said is None or not who or _PRONOUN_ONLY.fullmatch(who):
+        return None
+    return who, said.group("verb")
 
 
 def _people(who: str) -> list[str]:

@@ -134,8 +134,8 @@ def ingest(
     store: IndexStore,
     embed: MiniLMEmbedding,
     paths: Iterable[str | Path],
-    progress: Progress | None = None,
-    batch_files: int = 64,
+    progress: Progress | None,
+    batch_files: int,
 ) -> IngestReport:
     report = IngestReport()
     files = expand_paths(paths, report)

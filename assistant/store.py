@@ -406,7 +406,7 @@ class IndexStore:
             bm25 = bm25s.BM25()
             bm25.index(tokenized, show_progress=False)
             windows = bm25s.BM25()
-            windows.index(window_terms(table, docs), show_progress=False)
+            windows.index(window_terms(table, docs, tokenized), show_progress=False)
         if whole:
             self._save_cache(fingerprint, (table, bm25, windows))
         return (table, bm25, windows), whole

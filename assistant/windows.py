@@ -18,8 +18,12 @@ if TYPE_CHECKING:
 WIDTH = 1  # sentences either side
 
 
-def window_terms(table: NodeTable, documents: dict[str, StoredDocument]) -> list[list[str]]:
-    """BM25 terms of every node's window, in the table's row order."""
+def window_terms(
+    table: NodeTable, documents: dict[str, StoredDocument], own_terms: list[list[str]]
+) -> list[list[str]]:
+    """BM25 terms of every node's window, in the table's row order; `own_terms` are the terms
+    of each node's own text (its sentence, led by the speaker of a quote), already computed for
+    the sentence BM25."""
     tokenized = []
     for row in range(table.size):
         doc_id = table.doc_ids[row]
@@ -30,11 +34,8 @@ def window_terms(table: NodeTable, documents: dict[str, StoredDocument]) -> list
             if row + step < table.size and table.doc_ids[row + step] == doc_id:
                 last = row + step
         document = documents[doc_id]
-        start, end, s_start, s_end = (int(x) for x in table.offsets[row])
-        own = document.text[start:end]
-        if 0 <= s_start < start:  # a quote: its speaker, as the node's index text has it
-            own = document.text[s_start:s_end] + " " + own
+        own = [t for t in own_terms[row] if t]
         window = document.text[table.offsets[first][0] : table.offsets[last][1]]
         # The sentence's own words count twice, and the title once, like a headline.
-        tokenized.append(terms(window) + terms(own) + terms(document.title) or [""])
+        tokenized.append(terms(window) + own + terms(document.title) or [""])
     return tokenized

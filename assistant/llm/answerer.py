@@ -183,7 +183,7 @@ class LLMAnswerer:
                 added = [n for k in verdict.citations for n in cite_source(cites, passages, k)]
                 added = list(dict.fromkeys(n for n in added if n not in numbers))
                 sentence = _append_markers(sentence, added)
-                numbers += [n for n in added if n not in numbers]
+                numbers += added
             pieces.append(sentence)
             position = span.end
             supported = verdict.supported if verdict is not None else True

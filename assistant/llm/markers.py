@@ -143,8 +143,6 @@ class SentenceSpan:
     citations: list[int]
 
 
-# The same abbreviations the article splitter knows: one list for both.
-_ABBREVIATIONS = ABBREVIATIONS
 _END = re.compile(r"[.!?…]+[\"”’')\]]*(?:\s*\[\d+\])*")
 
 
@@ -167,7 +165,7 @@ def split_sentences(text: str) -> list[SentenceSpan]:
             before = re.search(r"([\w.]*)[.!?…]$", line[: m.start() + 1])
             word = before.group(1).lower() if before else ""
             if m.group(0).startswith(".") and (
-                word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+                word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
             ):
                 continue
             _add(spans, text, start, line_start + end)
