@@ -13,33 +13,41 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .align import Alignment, Window, align
 from .citations import Citation, CitationList, Span
+from .embeddings import MiniLMEmbedding
 from .lexical import STOPWORDS, stem, terms, words
 from .retrieve import Passage
 from .store import IndexStore, NodeTable
 
 ABSTAIN_TEXT = "The articles don't say."
 
-# Both fitted on SQuAD v1.1 dev (even-position articles only). RANKING, as a logistic model of
-# "this sentence holds the answer" over a 12-article index; `python -m bench.fit_answerer` refits
-# it over the whole corpus as a per-question softmax and reports both: top-1 answer-sentence hit
-# on held-out dev questions 0.749 for these weights, 0.743 for its own, so these stay.
+# Both fitted on SQuAD v1.1 dev (even-position articles only). RANKING is fitted by
+# `python -m bench.fit_answerer` as a per-question softmax over the retrieved sentences of the
+# whole-corpus index ("which sentence is cited first"): top-1 answer-sentence hit on held-out dev
+# questions 0.749 with the features before word alignment (assistant/align.py), 0.777 with
+# these weights (fitted when alignment counted word pieces, not words; a refit gives 0.773).
 # ANSWERABILITY = sigmoid(bias + sum(w * feature)) of the best passage, "the index can answer
-# this question", with questions about articles not in the index as negatives (held out: 93.5%
-# of those abstained, 2.5% false abstentions); `python -m bench.calibrate` refits it.
+# this question", with questions about articles not in the index as negatives;
+# `python -m bench.calibrate` refits it.
 RANKING = {
-    "dense": 5.045,
-    "coverage": 4.51,
-    "window_coverage": 1.458,
-    "type_match": 0.276,
-    "fused": 0.592,
+    "dense": 0.068,
+    "coverage": 1.229,
+    "window_coverage": -0.554,
+    "type_match": 1.281,
+    "fused": 338.667,
+    "align": 6.411,
+    "window_align": 6.654,
+    "names": -0.883,
 }
 ANSWERABILITY = {
-    "dense": 24.446,
-    "coverage": 5.612,
-    "window_coverage": 5.965,
-    "type_match": -0.528,
-    "bias": -18.473,
+    "dense": 4.2,
+    "coverage": -0.675,
+    "window_coverage": 1.072,
+    "type_match": -0.078,
+    "align": 2.858,
+    "window_align": 3.716,
+    "bias": -6.397,
 }
 
 
@@ -172,6 +180,19 @@ def expected_type(question: str) -> str:
     return "other"
 
 
+_CAPITALISED = re.compile(r"\b[A-Z]\w*")
+
+
+def _names_covered(question: str, passage: Passage) -> float:
+    """Share of the question's capitalised words (but its first) that the passage or its
+    speaker holds; 0.5 when the question has none."""
+    names = {m.group(0).lower() for m in _CAPITALISED.finditer(question, 1)} - STOPWORDS
+    if not names:
+        return 0.5
+    present = set(words(passage.speaker + " " + passage.text))
+    return len(names & present) / len(names)
+
+
 def _type_match(kind: str, passage: Passage) -> float:
     """1 when the passage holds the kind of thing asked for, 0 when not, 0.5 when none is asked."""
     text = passage.text
@@ -194,8 +215,15 @@ class ExtractiveAnswerer:
 
     name = "extractive"
 
-    def __init__(self, store: IndexStore, abstain_below: float, max_citations: int) -> None:
+    def __init__(
+        self,
+        store: IndexStore,
+        embed: MiniLMEmbedding,
+        abstain_below: float,
+        max_citations: int,
+    ) -> None:
         self.store = store
+        self.embed = embed
         self.abstain_below = abstain_below
         self.max_citations = max_citations
 
@@ -216,8 +244,8 @@ class ExtractiveAnswerer:
         row = passage.row if passage.row >= 0 else view.row[passage.node_id]
         return view.table, row
 
-    def window_text(self, passage: Passage) -> str:
-        """The passage with its neighbouring sentences in the same paragraph or quote."""
+    def window(self, passage: Passage) -> tuple[int, int]:
+        """[start, end) of the passage with its neighbouring sentences in the same document."""
         table, row = self._locate(passage)
         doc_id = table.doc_ids[row]
         start, end = passage.start, passage.end
@@ -225,26 +253,45 @@ class ExtractiveAnswerer:
             if 0 <= other < table.size and table.doc_ids[other] == doc_id:
                 o_start, o_end = (int(x) for x in table.offsets[other][:2])
                 start, end = min(start, o_start), max(end, o_end)
-        return passage.document.text[start:end]
+        return start, end
 
-    def features(self, question: str, passage: Passage) -> dict[str, float]:
+    def features(self, question: str, passage: Passage, alignment: Alignment) -> dict[str, float]:
         """What the ranking and the answerability model look at, for one passage."""
         q_terms = question_terms(question)
         table, _ = self._locate(passage)
         own = self.coverage(q_terms, passage.text, table)
         with_speaker = self.coverage(q_terms, passage.speaker + " " + passage.text, table)
+        start, end = self.window(passage)
         return {
             "dense": passage.dense,
             "coverage": max(own, 0.85 * with_speaker),
-            "window_coverage": self.coverage(q_terms, self.window_text(passage), table),
+            "window_coverage": self.coverage(q_terms, passage.document.text[start:end], table),
             "type_match": _type_match(expected_type(question), passage),
             "fused": passage.fused,
+            "align": alignment.sentence,
+            "window_align": alignment.window,
+            "names": _names_covered(question, passage),
         }
 
     def score(self, question: str, passages: list[Passage]) -> list[Scored]:
-        scored = []
+        spans = []
         for p in passages:
-            f = self.features(question, p)
+            start, end = self.window(p)
+            spans.append(
+                Window(
+                    p.document.doc_id,
+                    p.document.text,
+                    p.start,
+                    p.end,
+                    start,
+                    end,
+                    p.speaker_start,
+                    p.speaker_end,
+                )
+            )
+        scored = []
+        for p, alignment in zip(passages, align(self.embed, question, spans), strict=True):
+            f = self.features(question, p, alignment)
             raw = ANSWERABILITY["bias"] + sum(
                 w * f[name] for name, w in ANSWERABILITY.items() if name != "bias"
             )

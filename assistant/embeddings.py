@@ -12,6 +12,7 @@ import os
 import queue
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,15 @@ def model_files() -> tuple[Path, Path]:
                 f"embedding model file missing: {path}; reinstall with `make install`."
             )
     return model, tokenizer
+
+
+@dataclass(frozen=True)
+class TokenVectors:
+    """A text's word pieces as the model reads them in context."""
+
+    vectors: np.ndarray  # (pieces, DIMENSION), unit length
+    spans: np.ndarray  # (pieces, 2): each piece's [start, end) in the text
+    pieces: list[str]  # the word pieces themselves ("bomb", "##er")
 
 
 class MiniLMEmbedding(BaseEmbedding):
@@ -124,6 +134,30 @@ class MiniLMEmbedding(BaseEmbedding):
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+    def token_vectors(self, texts: list[str]) -> list[TokenVectors]:
+        """Each text's tokens in context: one unit vector per word piece (the model's output
+        before pooling, without [CLS] and [SEP]) and its character span in the text. Texts
+        longer than MAX_TOKENS are cut there. One run per text through the query session: for
+        the few texts of one question, padding them to one length costs more than the runs."""
+        self._load()
+        out = []
+        for text in texts:
+            encoding = self._tokenizer.encode(text)
+            ids = np.array([encoding.ids], dtype=np.int64)
+            feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+            if self._uses_token_types:
+                feeds["token_type_ids"] = np.zeros_like(ids)
+            vectors = self._session.run(None, feeds)[0][0, 1:-1]
+            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+            out.append(
+                TokenVectors(
+                    vectors=(vectors / np.clip(norms, 1e-12, None)).astype(np.float32),
+                    spans=np.array(encoding.offsets[1:-1], dtype=np.int64).reshape(-1, 2),
+                    pieces=list(encoding.tokens[1:-1]),
+                )
+            )
+        return out
 
     def _encode_many(self, texts: list[str]) -> np.ndarray:
         """Token-length-sorted batches of at most BATCH_TOKENS padded tokens, spread over one

@@ -34,7 +34,7 @@ class Assistant:
             self.store, self.embed, settings.top_k, settings.candidates, settings.rrf_k
         )
         self.extractive = ExtractiveAnswerer(
-            self.store, settings.abstain_below, settings.max_citations
+            self.store, self.embed, settings.abstain_below, settings.max_citations
         )
         # The model answers when the settings name a server or a key; else the extractive
         # answerer does. Credentials missing for an explicit `llm=openai` fail here, early.

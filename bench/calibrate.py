@@ -53,7 +53,7 @@ from .common import (
 )
 from .retrieval import corpus_suffix, limit_corpus
 
-FEATURES = ("dense", "coverage", "window_coverage", "type_match")
+FEATURES = ("dense", "coverage", "window_coverage", "type_match", "align", "window_align")
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
 
 

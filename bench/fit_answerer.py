@@ -35,7 +35,16 @@ from .common import (
     split_questions,
 )
 
-FEATURES = ("dense", "coverage", "window_coverage", "type_match", "fused")
+FEATURES = (
+    "dense",
+    "coverage",
+    "window_coverage",
+    "type_match",
+    "fused",
+    "align",
+    "window_align",
+    "names",
+)
 
 
 def fit_softmax(
