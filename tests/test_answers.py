@@ -18,6 +18,7 @@ SEED = load_jsonl(DEV_SEED) + load_jsonl(ROOT / "tests" / "data" / "more_questio
 # evaluation harness counts them, and these tests turn green when they are fixed.
 KNOWN_MISSES = {
     "d12": "MiniLM ranks Kamal Alam's 'weaponry' sentence above the S-400 'missile deal'",
+    "m13": "word alignment matches 'GDP' with '£4.1 billion': answerability 0.53, not below 0.5",
 }
 
 

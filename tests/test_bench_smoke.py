@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answer import ANSWERABILITY
 from bench import calibrate, retrieval, speed
 from bench.common import Squad, load_squad
 from bench.retrieval import limit_corpus, score
@@ -55,7 +56,7 @@ def test_calibration(dirs: tuple[Path, Path], capsys: pytest.CaptureFixture) -> 
     out = capsys.readouterr().out
     assert "ANSWERABILITY = {" in out
     data = _last_json(out)
-    assert set(data["fitted"]) == {"dense", "coverage", "window_coverage", "type_match", "bias"}
+    assert set(data["fitted"]) == set(ANSWERABILITY)  # ready to paste into assistant/answer.py
     assert [r["threshold"] for r in data["holdout_fitted"]] == list(calibrate.THRESHOLDS)
 
 
