@@ -102,7 +102,7 @@ class Asked:
 
 
 def _content(tokens: TokenVectors) -> Asked:
-    """The question's content words (not stopwords or punctuation), as word pieces grouped by
+    """The question's content words (not function words or punctuation), as pieces grouped by
     word, so a rare name cut into four pieces counts as one word, not four."""
     groups: list[list[int]] = []
     for i, piece in enumerate(tokens.pieces):

@@ -158,6 +158,11 @@ def question_terms(question: str) -> set[str]:
 
 def expected_type(question: str) -> str:
     q = question.lower()
+    clause = re.match(
+        r"(when|where|if|after|before|while)\b[^,?]*,\s*(?=(what|which|who|how)\b)", q
+    )
+    if clause:  # "When B cells begin to replicate, what do ... become?" asks for a thing
+        q = q[clause.end() :]
     wh = _WH.search(q)
     head = q[wh.start() :] if wh else q
     first = wh.group(1) if wh else ""
@@ -222,6 +227,15 @@ def _names_covered(question: str, passage: Passage) -> float:
         return 0.5
     present = set(words(passage.speaker + " " + passage.text))
     return len(names & present) / len(names)
+
+
+def _new_name(question: str, passage: Passage) -> bool:
+    """The passage names something (a capitalised word, not its first) the question does not."""
+    asked = set(words(question))
+    return any(
+        m.group(0).lower() not in asked and m.group(0).lower() not in STOPWORDS
+        for m in _CAPITALISED.finditer(passage.text, 1)
+    )
 
 
 def _type_match(kind: str, passage: Passage) -> float:
@@ -366,7 +380,7 @@ class ExtractiveAnswerer:
                 return self._compose(question, self._with_antecedents(said_all))
         kind = expected_type(question)
         if kind in ("time", "number", "place"):
-            ranked = self._with_typed_neighbours(kind, ranked)
+            ranked = self._with_typed_neighbours(question, kind, ranked)
         if kind in ("time", "number"):
             # A when / how-many question is only answered by a sentence that holds one.
             ranked = [r for r in ranked if _type_match(kind, r.passage) == 1.0]
@@ -401,7 +415,9 @@ class ExtractiveAnswerer:
         answer = self._compose(question, self._with_antecedents([c.passage for c in chosen]))
         return _hedged(answer) if _YES_NO.match(question) else answer
 
-    def _with_typed_neighbours(self, kind: str, ranked: list[Scored]) -> list[Scored]:
+    def _with_typed_neighbours(
+        self, question: str, kind: str, ranked: list[Scored]
+    ) -> list[Scored]:
         """News tells an event in one sentence and its date, place or figure in the next ones
         ("Indian experts visited Pakistan ..." then "... occurred between April 28 and April 30
         in ... Islamabad"). A sentence up to two after (or one before) a passage that answers
@@ -412,6 +428,8 @@ class ExtractiveAnswerer:
         for r in ranked[:_ANCHORS]:
             if r.answerability < self.abstain_below or _type_match(kind, r.passage) == 1.0:
                 continue
+            if kind == "place" and _new_name(question, r.passage):
+                continue  # "he relocated to New York City": a name the question lacks may be it
             table, row = self._locate(r.passage)
             for step in _NEIGHBOUR_STEPS:
                 other = row + step
