@@ -21,7 +21,7 @@ from .common import CACHE, RESULTS, facts_markdown, log, machine_facts
 FULL = [
     ("retrieval-holdout", "bench.retrieval --split holdout --answers"),
     ("retrieval-dev", "bench.retrieval --split dev"),
-    ("calibration", "bench.calibrate"),
+    ("calibration", "bench.calibrate --questions 300 --negatives 200"),
     ("speed", "bench.speed"),
 ]
 QUICK = [
