@@ -18,6 +18,7 @@ sentences' windows, overlapping ones of a document merged (about 0.1 s a questio
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,9 +65,16 @@ class Window:
 class Alignment:
     sentence: float  # mean over question words of the best match among the sentence's words
     window: float  # the same over the words of the sentence and its neighbours
+    sentence_rare: float = 0.0  # `sentence`, each question word weighted by `weight(word)`
+    window_rare: float = 0.0  # `window`, weighted the same way
 
 
-def align(embed: MiniLMEmbedding, question: str, spans: list[Window]) -> list[Alignment]:
+def align(
+    embed: MiniLMEmbedding,
+    question: str,
+    spans: list[Window],
+    weight: Callable[[str], float] = lambda word: 1.0,
+) -> list[Alignment]:
     """One Alignment per span. A quotation's speaker counts as part of its sentence ("What did
     Hackett say ...?" is answered by his quoted words, which do not name him); overlapping
     texts of one document are read as one."""
@@ -74,7 +82,7 @@ def align(embed: MiniLMEmbedding, question: str, spans: list[Window]) -> list[Al
         return []
     reads = _reads(spans)
     vectors = embed.token_vectors([question, *(_text_of(spans, read) for read in reads)])
-    asked = _content(vectors[0])
+    asked = _content(vectors[0], weight)
     by_doc: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
     for (doc_id, a, _), tokens in zip(reads, vectors[1:], strict=True):
         by_doc.setdefault(doc_id, []).append(
@@ -89,7 +97,9 @@ def align(embed: MiniLMEmbedding, question: str, spans: list[Window]) -> list[Al
         speaker = (starts >= span.speaker_start) & (ends <= span.speaker_end)
         sentence = ((starts >= span.start) & (ends <= span.end)) | speaker
         window = ((starts >= span.window_start) & (ends <= span.window_end)) | speaker
-        out.append(Alignment(_maxsim(asked, vecs[sentence]), _maxsim(asked, vecs[window])))
+        s_plain, s_rare = _maxsim(asked, vecs[sentence])
+        w_plain, w_rare = _maxsim(asked, vecs[window])
+        out.append(Alignment(s_plain, w_plain, s_rare, w_rare))
     return out
 
 
@@ -99,9 +109,10 @@ class Asked:
 
     vectors: np.ndarray
     words: np.ndarray  # for each piece, the index of its word
+    weights: np.ndarray  # for each word, how much it counts in the weighted mean
 
 
-def _content(tokens: TokenVectors) -> Asked:
+def _content(tokens: TokenVectors, weight: Callable[[str], float]) -> Asked:
     """The question's content words (not function words or punctuation), as pieces grouped by
     word, so a rare name cut into four pieces counts as one word, not four."""
     groups: list[list[int]] = []
@@ -112,21 +123,30 @@ def _content(tokens: TokenVectors) -> Asked:
             groups.append([i])
     keep: list[int] = []
     word_of: list[int] = []
+    weights: list[float] = []
     for group in groups:
         word = "".join(tokens.pieces[i].lstrip("#") for i in group)
         if word.isalnum() and word not in FUNCTION_WORDS:
-            word_of.extend([word_of[-1] + 1 if word_of else 0] * len(group))
+            word_of.extend([len(weights)] * len(group))
             keep.extend(group)
-    return Asked(tokens.vectors[keep], np.array(word_of, dtype=np.int64))
+            weights.append(weight(word))
+    return Asked(
+        tokens.vectors[keep],
+        np.array(word_of, dtype=np.int64),
+        np.array(weights, dtype=np.float64),
+    )
 
 
-def _maxsim(asked: Asked, passage: np.ndarray) -> float:
-    """Mean over the question's words of how well the passage's closest pieces match them."""
+def _maxsim(asked: Asked, passage: np.ndarray) -> tuple[float, float]:
+    """Mean over the question's words of how well the passage's closest pieces match them:
+    plain, and weighted by the words' weights."""
     if len(passage) == 0 or len(asked.vectors) == 0:
-        return 0.0
+        return 0.0, 0.0
     best = (asked.vectors @ passage.T).max(axis=1)
     per_word = np.bincount(asked.words, weights=best) / np.bincount(asked.words)
-    return float(per_word.mean())
+    total = float(asked.weights.sum())
+    weighted = float(per_word @ asked.weights) / total if total > 0 else float(per_word.mean())
+    return float(per_word.mean()), weighted
 
 
 Read = tuple[str, int, int]  # a document's id, and [start, end) of the text read from it

@@ -25,8 +25,8 @@ ABSTAIN_TEXT = "The articles don't say."
 # Both fitted on SQuAD v1.1 dev (even-position articles only). RANKING is fitted by
 # `python -m bench.fit_answerer` as a per-question softmax over the retrieved sentences of the
 # whole-corpus index ("which sentence is cited first"): top-1 answer-sentence hit on held-out dev
-# questions 0.749 with the features before word alignment (assistant/align.py), 0.777 with
-# these weights (fitted when alignment counted word pieces, not words; a refit gives 0.773).
+# questions 0.749 with the features before word alignment (assistant/align.py), 0.774 with
+# alignment, 0.780 with it also weighted by the question words' rarity (IDF) as here.
 # ANSWERABILITY = sigmoid(bias + sum(w * feature)) of the best passage, "the index can answer
 # this question", with SQuAD v2.0 unanswerable questions and questions about articles not in the
 # index as negatives (`python -m bench.calibrate --false-abstention 0.04` fits the weights). Its
@@ -34,14 +34,16 @@ ABSTAIN_TEXT = "The articles don't say."
 # 3.2% false abstentions, 8% of v2.0 unanswerable and 82% of out-of-corpus questions abstain on
 # holdout; at -6.348 the bundled article's place and byline questions (d04, m22, m30) abstained.
 RANKING = {
-    "dense": 0.068,
-    "coverage": 1.229,
-    "window_coverage": -0.554,
-    "type_match": 1.281,
-    "fused": 338.667,
-    "align": 6.411,
-    "window_align": 6.654,
-    "names": -0.883,
+    "dense": -0.427,
+    "coverage": 0.445,
+    "window_coverage": -0.623,
+    "type_match": 1.153,
+    "fused": 298.802,
+    "align": 5.635,
+    "window_align": -2.165,
+    "names": -0.732,
+    "align_rare": 3.775,
+    "window_align_rare": 9.159,
 }
 ANSWERABILITY = {
     "dense": 4.161,
@@ -315,6 +317,8 @@ class ExtractiveAnswerer:
             "fused": passage.fused,
             "align": alignment.sentence,
             "window_align": alignment.window,
+            "align_rare": alignment.sentence_rare,
+            "window_align_rare": alignment.window_rare,
             "names": _names_covered(question, passage),
         }
 
@@ -336,7 +340,13 @@ class ExtractiveAnswerer:
             )
         scored = []
         # "take place" frames the question; it is not what to look for (as in question_terms)
-        alignments = align(self.embed, _FRAME.sub(" ", question), spans)
+        table = self.store.snapshot.table if not passages else self._locate(passages[0])[0]
+        n = max(table.size, 1)
+
+        def rarity(word: str) -> float:  # IDF, as coverage weighs the question's terms
+            return math.log(1.0 + n / (1.0 + table.df.get(stem(word), 0)))
+
+        alignments = align(self.embed, _FRAME.sub(" ", question), spans, rarity)
         for p, alignment in zip(passages, alignments, strict=True):
             f = self.features(question, p, alignment)
             raw = ANSWERABILITY["bias"] + sum(

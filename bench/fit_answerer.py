@@ -44,6 +44,8 @@ FEATURES = (
     "align",
     "window_align",
     "names",
+    "align_rare",
+    "window_align_rare",
 )
 
 
