@@ -72,6 +72,7 @@ class MiniLMEmbedding(BaseEmbedding):
     _session: Any = PrivateAttr(default=None)
     _tokenizer: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _reading: threading.Lock = PrivateAttr(default_factory=threading.Lock)
     _uses_token_types: bool = PrivateAttr(default=True)
     _bulk_tokenizer: Any = PrivateAttr(default=None)
     _workers: Any = PrivateAttr(default=None)  # queue of single-threaded sessions
@@ -142,21 +143,22 @@ class MiniLMEmbedding(BaseEmbedding):
         the few texts of one question, padding them to one length costs more than the runs."""
         self._load()
         out = []
-        for text in texts:
-            encoding = self._tokenizer.encode(text)
-            ids = np.array([encoding.ids], dtype=np.int64)
-            feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
-            if self._uses_token_types:
-                feeds["token_type_ids"] = np.zeros_like(ids)
-            vectors = self._session.run(None, feeds)[0][0, 1:-1]
-            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-            out.append(
-                TokenVectors(
-                    vectors=(vectors / np.clip(norms, 1e-12, None)).astype(np.float32),
-                    spans=np.array(encoding.offsets[1:-1], dtype=np.int64).reshape(-1, 2),
-                    pieces=list(encoding.tokens[1:-1]),
+        with self._reading:  # one at a time: concurrent runs only share the same cores
+            for text in texts:
+                encoding = self._tokenizer.encode(text)
+                ids = np.array([encoding.ids], dtype=np.int64)
+                feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+                if self._uses_token_types:
+                    feeds["token_type_ids"] = np.zeros_like(ids)
+                vectors = self._session.run(None, feeds)[0][0, 1:-1]
+                norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+                out.append(
+                    TokenVectors(
+                        vectors=(vectors / np.clip(norms, 1e-12, None)).astype(np.float32),
+                        spans=np.array(encoding.offsets[1:-1], dtype=np.int64).reshape(-1, 2),
+                        pieces=list(encoding.tokens[1:-1]),
+                    )
                 )
-            )
         return out
 
     def _encode_many(self, texts: list[str]) -> np.ndarray:
