@@ -22,24 +22,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from bm25s.stopwords import STOPWORDS_EN
 
 from .embeddings import MiniLMEmbedding, TokenVectors
+from .lexical import FUNCTION_WORDS
 
-# Question words left out of the match: function words and the question words. Fewer than BM25
-# leaves out: "would", "do", "say", "many" carry meaning here ("What did Hackett say Russia would
-# do?" is answered by "Russia would likely weigh carefully ...").
-FUNCTION_WORDS = frozenset(STOPWORDS_EN) | {
-    "what",
-    "which",
-    "who",
-    "whom",
-    "whose",
-    "when",
-    "where",
-    "why",
-    "how",
-}
+# Question words left out of the match are FUNCTION_WORDS, fewer than BM25 leaves out: "would",
+# "do", "say", "many" carry meaning here ("What did Hackett say Russia would do?" is answered by
+# "Russia would likely weigh carefully ...").
 
 # A window longer than this is not read as one: its sentence is read alone (the model reads at
 # most 256 word pieces, about 1,000 characters of English).

@@ -221,6 +221,11 @@ def _statements_share_answerability(scored: list[Scored]) -> list[Scored]:
     return out
 
 
+def _idf(table: NodeTable, term: str) -> float:
+    """How rare a (stemmed) term is among the index's sentences."""
+    return math.log(1.0 + max(table.size, 1) / (1.0 + table.df.get(term, 0)))
+
+
 def _names_covered(question: str, passage: Passage) -> float:
     """Share of the question's capitalised words (but its first) that the passage or its
     speaker holds; 0.5 when the question has none."""
@@ -280,8 +285,7 @@ class ExtractiveAnswerer:
         if not question_terms:
             return 0.0
         present = set(terms(text))
-        n = max(table.size, 1)
-        weights = {t: math.log(1.0 + n / (1.0 + table.df.get(t, 0))) for t in question_terms}
+        weights = {t: _idf(table, t) for t in question_terms}
         total = sum(weights.values())
         return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
 
@@ -302,17 +306,19 @@ class ExtractiveAnswerer:
                 start, end = min(start, o_start), max(end, o_end)
         return start, end
 
-    def features(self, question: str, passage: Passage, alignment: Alignment) -> dict[str, float]:
+    def features(
+        self, question: str, passage: Passage, read: Window, alignment: Alignment
+    ) -> dict[str, float]:
         """What the ranking and the answerability model look at, for one passage."""
         q_terms = question_terms(question)
         table, _ = self._locate(passage)
         own = self.coverage(q_terms, passage.text, table)
         with_speaker = self.coverage(q_terms, passage.speaker + " " + passage.text, table)
-        start, end = self.window(passage)
+        window_text = passage.document.text[read.window_start : read.window_end]
         return {
             "dense": passage.dense,
             "coverage": max(own, 0.85 * with_speaker),
-            "window_coverage": self.coverage(q_terms, passage.document.text[start:end], table),
+            "window_coverage": self.coverage(q_terms, window_text, table),
             "type_match": _type_match(expected_type(question), passage),
             "fused": passage.fused,
             "align": alignment.sentence,
@@ -338,17 +344,17 @@ class ExtractiveAnswerer:
                     p.speaker_end,
                 )
             )
+        if not passages:
+            return []
+        table = self._locate(passages[0])[0]
+        # "take place" frames the question; it is not what to look for (as in question_terms).
+        # Question words weigh by IDF, as in coverage.
+        alignments = align(
+            self.embed, _FRAME.sub(" ", question), spans, lambda w: _idf(table, stem(w))
+        )
         scored = []
-        # "take place" frames the question; it is not what to look for (as in question_terms)
-        table = self.store.snapshot.table if not passages else self._locate(passages[0])[0]
-        n = max(table.size, 1)
-
-        def rarity(word: str) -> float:  # IDF, as coverage weighs the question's terms
-            return math.log(1.0 + n / (1.0 + table.df.get(stem(word), 0)))
-
-        alignments = align(self.embed, _FRAME.sub(" ", question), spans, rarity)
-        for p, alignment in zip(passages, alignments, strict=True):
-            f = self.features(question, p, alignment)
+        for p, read, alignment in zip(passages, spans, alignments, strict=True):
+            f = self.features(question, p, read, alignment)
             raw = ANSWERABILITY["bias"] + sum(
                 w * f[name] for name, w in ANSWERABILITY.items() if name != "bias"
             )

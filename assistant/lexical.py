@@ -10,21 +10,16 @@ from bm25s.stopwords import STOPWORDS_EN
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _STEMMER = Stemmer.Stemmer("english")
-STOPWORDS = frozenset(STOPWORDS_EN) | {
+# The words that open a question: what is asked, never what to look for.
+QUESTION_WORDS = frozenset({"what", "which", "who", "whom", "whose", "when", "where", "why", "how"})
+# The function words plus the question words: "in", "was", "why".
+FUNCTION_WORDS = frozenset(STOPWORDS_EN) | QUESTION_WORDS
+STOPWORDS = FUNCTION_WORDS | {
     "s",
     "t",
     "did",
     "does",
     "do",
-    "what",
-    "which",
-    "who",
-    "whom",
-    "whose",
-    "when",
-    "where",
-    "why",
-    "how",
     "much",
     "many",
     "said",
