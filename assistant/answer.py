@@ -197,28 +197,29 @@ def _statements_share_answerability(scored: list[Scored]) -> list[Scored]:
     """A quotation and the retrieved sentence that names its speaker are one statement: each is
     as likely to answer as the likelier of the two ("Where does Hackett work?" is answered by
     "James Hackett, defence analyst with the IISS, said:" whichever of the two ranks first)."""
+    speakers = {
+        (s.passage.document.doc_id, s.passage.speaker_start)
+        for s in scored
+        if s.passage.speaker_start >= 0
+    }
+
+    def statements(p: Passage) -> list[tuple[str, int]]:
+        """The speakers whose statement `p` is part of: as their quote or as naming them."""
+        doc = p.document.doc_id
+        return [
+            (doc_id, start)
+            for doc_id, start in speakers
+            if doc_id == doc and (p.speaker_start == start or p.start <= start < p.end)
+        ]
+
     best: dict[tuple[str, int], float] = {}
     for s in scored:
-        p = s.passage
-        if p.speaker_start >= 0:
-            key = (p.document.doc_id, p.speaker_start)
+        for key in statements(s.passage):
             best[key] = max(best.get(key, 0.0), s.answerability)
-    for s in scored:  # the sentences that hold a speaker's name
-        for (doc_id, start), value in best.items():
-            p = s.passage
-            if p.document.doc_id == doc_id and p.start <= start < p.end:
-                best[(doc_id, start)] = max(value, s.answerability)
-    out = []
-    for s in scored:
-        p = s.passage
-        shared = [
-            v
-            for (doc_id, start), v in best.items()
-            if p.document.doc_id == doc_id
-            and (p.speaker_start == start or p.start <= start < p.end)
-        ]
-        out.append(replace(s, answerability=max([s.answerability, *shared])))
-    return out
+    return [
+        replace(s, answerability=max([s.answerability, *(best[k] for k in statements(s.passage))]))
+        for s in scored
+    ]
 
 
 def _idf(table: NodeTable, term: str) -> float:
