@@ -16,7 +16,7 @@ from typing import Any
 from .align import Alignment, Window, align
 from .citations import Citation, CitationList, Span
 from .embeddings import MiniLMEmbedding
-from .lexical import STOPWORDS, stem, terms, words
+from .lexical import QUESTION_WORDS, STOPWORDS, stem, terms, words
 from .retrieve import Passage
 from .store import IndexStore, NodeTable
 
@@ -146,7 +146,7 @@ _PLACE = re.compile(r"\b(in|at|from|near|of)\s+(the\s+)?[A-Z][a-z]+")
 _PLACE_STRICT = re.compile(r"\b(in|at|from|near)\s+(the\s+)?[A-Z][a-z]+")
 # The question word that says what is asked: the first one, so "What is formed when ...?" asks
 # for a thing, not a time.
-_WH = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
+_WH = re.compile(r"\b(" + "|".join(sorted(QUESTION_WORDS)) + r")\b", re.IGNORECASE)
 
 
 # "Where did the talks take place?": the phrase frames the question; it is not what to look for.
