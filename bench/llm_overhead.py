@@ -23,6 +23,7 @@ from assistant.citations import CitationList
 from assistant.llm import LLMAnswerer
 from assistant.llm.answerer import cite_source
 from assistant.llm.markers import MarkerStream
+from assistant.retrieve import Passage
 from tests.fake_openai import Body, FakeOpenAI, Reply, sources
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,10 +118,12 @@ def main() -> None:
                     {"messages": [{"role": m.role.value, "content": m.content} for m in messages]}
                 )
                 cites = CitationList()
+
+                def cite(k: int, c: CitationList = cites, p: list[Passage] = passages) -> list[int]:
+                    return cite_source(c, p, k)
+
                 t0 = time.perf_counter()
-                stream = MarkerStream(
-                    len(passages), lambda k, c=cites, p=passages: cite_source(c, p, k)
-                )
+                stream = MarkerStream(len(passages), cite)
                 size = max(1, len(raw) // 40)
                 for i in range(0, len(raw), size):
                     stream.feed(raw[i : i + size])
@@ -129,7 +132,7 @@ def main() -> None:
     server.close()
 
     overhead = [p + c for p, c in zip(parse, check, strict=True)]
-    result = {
+    result: dict[str, Any] = {
         "answers": len(total),
         "citation_overhead_ms": percentiles(overhead),
         "marker_parse_ms": percentiles(parse),
