@@ -13,7 +13,8 @@ A question word cut into several word pieces ("Okafor": ok, ##af, ##or) counts o
 is the mean of its pieces' best matches. On SQuAD dev these two scores raise the share of
 questions whose best-ranked sentence holds the answer from 0.749 to 0.777 (held-out half of
 `python -m bench.fit_answerer`). They cost one model run per text read: the retrieved
-sentences' windows, overlapping ones of a document merged (about 0.1 s a question on 2 cores).
+sentences' windows, overlapping ones of a document merged (about 0.1 s a question on 2 cores;
+a text read before is not run again, MiniLMEmbedding.token_vectors keeps them).
 """
 
 from __future__ import annotations

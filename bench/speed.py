@@ -335,13 +335,17 @@ def bench_ask(workdir: Path, rounds: int, cold_runs: int) -> dict[str, Any]:
     if not report.ok:
         raise RuntimeError(f"cannot index the bundled article: {report.failed}")
     cases = [json.loads(line) for line in DEV_SEED.read_text().splitlines() if line.strip()]
-    assistant.ask(cases[0]["q"])  # warm
-    latencies = []
-    for _ in range(rounds):
+    assistant.ask("Who is Vladimir Putin?")  # loads the model; not one of the timed questions
+    # The first pass asks each question for the first time (the texts alignment reads are kept,
+    # so it gains from earlier questions about the same article, as a chat does); later passes
+    # ask them again, those texts all kept.
+    first: list[float] = []
+    again: list[float] = []
+    for round_ in range(rounds):
         for case in cases:
             started = time.perf_counter()
             assistant.ask(case["q"], history=case.get("history"))
-            latencies.append((time.perf_counter() - started) * 1000)
+            (again if round_ else first).append((time.perf_counter() - started) * 1000)
     del assistant
 
     env = offline_env(index)
@@ -361,9 +365,12 @@ def bench_ask(workdir: Path, rounds: int, cold_runs: int) -> dict[str, Any]:
     floor, cold = float(np.median(floors)), float(np.median(colds))
     return {
         "index_bundled_s": round(index_s, 2),
-        "warm_questions": len(latencies),
-        "warm_p50_ms": round(percentile(latencies, 50), 2),
-        "warm_p95_ms": round(percentile(latencies, 95), 2),
+        "warm_questions": len(first),
+        "warm_p50_ms": round(percentile(first, 50), 2),
+        "warm_p95_ms": round(percentile(first, 95), 2),
+        "again_questions": len(again),
+        "again_p50_ms": round(percentile(again, 50), 2) if again else None,
+        "again_p95_ms": round(percentile(again, 95), 2) if again else None,
         "import_floor_s": round(floor, 2),
         "cold_ask_s": round(cold, 2),
         "cold_minus_floor_s": round(cold - floor, 2),
@@ -489,8 +496,16 @@ def render(result: dict[str, Any], facts: dict[str, Any], cmd: str) -> str:
                 ["measure", "value"],
                 [
                     ["index the bundled article (s)", a["index_bundled_s"]],
-                    [f"warm ask p50 ms ({a['warm_questions']} asks)", a["warm_p50_ms"]],
-                    ["warm ask p95 ms", a["warm_p95_ms"]],
+                    [
+                        f"warm ask p50 ms, each question the first time ({a['warm_questions']})",
+                        a["warm_p50_ms"],
+                    ],
+                    ["warm ask p95 ms, first time", a["warm_p95_ms"]],
+                    [
+                        f"warm ask p50 ms, asked again ({a['again_questions']} asks)",
+                        a["again_p50_ms"],
+                    ],
+                    ["warm ask p95 ms, asked again", a["again_p95_ms"]],
                     [
                         "import floor s (llama_index.core + chromadb + onnxruntime)",
                         a["import_floor_s"],

@@ -75,3 +75,29 @@ def test_an_article_is_answered_by_the_sentence_that_answers(tmp_path: Path) -> 
     answer = assistant.ask("When was Okafor sworn in?")
     assert not answer.abstained, answer.text
     assert answer.citations[0].quote.startswith("On Monday she was sworn in")
+
+
+def test_a_text_read_again_gives_the_same_vectors_and_the_cache_stays_bounded() -> None:
+    """Questions about one article read the same stretches again: the second read is the first
+    one's vectors, and what is kept stays under its bound, the latest text kept."""
+    from assistant.embeddings import MiniLMEmbedding
+
+    texts = [
+        f"Sentence number {i} of the article says that the talks went on for {i} days."
+        for i in range(12)
+    ]
+    fresh = MiniLMEmbedding(token_cache_pieces=0)  # keeps nothing: every read runs the model
+    bounded = MiniLMEmbedding(token_cache_pieces=60)
+    first = bounded.token_vectors(texts[:1])[0]
+    for text in texts:
+        last = bounded.token_vectors([text])[0]
+        assert 0 < bounded.cached_pieces() <= 60
+    again = bounded.token_vectors(texts[-1:])[0]
+    assert again.vectors is last.vectors  # kept, not run again
+    reference = fresh.token_vectors(texts[-1:])[0]
+    assert again.pieces == reference.pieces
+    assert (again.vectors == reference.vectors).all()
+    assert (again.spans == reference.spans).all()
+    assert fresh.cached_pieces() == 0
+    # The first text was dropped to make room, and reads the same when read again.
+    assert (bounded.token_vectors(texts[:1])[0].vectors == first.vectors).all()
