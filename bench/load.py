@@ -24,19 +24,18 @@ import argparse
 import json
 import os
 import random
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from tests.processes import free_port, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("ASSISTANT_SHARED_DIR", ROOT.parent / "shared"))
@@ -214,12 +213,6 @@ def run_api(assistant: Any, askers: int, seconds: float) -> LoadResult:
     return result
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def run_web(assistant: Any, index: Path, askers: int, seconds: float) -> LoadResult:
     """Askers with a `gradio_client.Client` each, against `assistant serve` in its own process:
     half call `/ask`, half chat through `/chat` (a session each)."""
@@ -234,22 +227,11 @@ def run_web(assistant: Any, index: Path, askers: int, seconds: float) -> LoadRes
     url = f"http://127.0.0.1:{port}/"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
     env.update(ASSISTANT_LLM="extractive", GRADIO_ANALYTICS_ENABLED="False", NO_PROXY="127.0.0.1")
-    server = subprocess.Popen(
-        [*SERVE, "--index", str(index), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the web app did not start") from None
-                time.sleep(0.3)
+    command = [*SERVE, "--index", str(index), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    with (
+        tempfile.TemporaryDirectory() as logs,
+        serving(command, url, Path(logs) / "serve.log", timeout=120, env=env) as server,
+    ):
         clients = [Client(url, verbose=False) for _ in range(askers)]
         clients[0].predict(cases[0].question, api_name="/ask")  # warm the server up
         sessions: dict[int, list[str]] = {}
@@ -289,12 +271,6 @@ def run_web(assistant: Any, index: Path, askers: int, seconds: float) -> LoadRes
             memory=lambda: rss_mb(server.pid),
         )
         result.rss_end_mb = rss_mb(server.pid)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
     return result
 
 

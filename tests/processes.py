@@ -19,12 +19,17 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serving(
-    command: list[str], ready_url: str, log: Path, timeout: float = 60.0
+    command: list[str],
+    ready_url: str,
+    log: Path,
+    timeout: float = 60.0,
+    env: dict[str, str] | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Run `command` (its output to `log`) until `ready_url` answers 200; stop it on leaving.
-    Fails with the end of the log when the server exits or is not ready in `timeout` s."""
+    """Run `command` (its output to `log`, in `env` if given) until `ready_url` answers 200;
+    stop it on leaving. Fails with the end of the log when the server exits or is not ready in
+    `timeout` s. Used by the tests and by bench/load.py."""
     with log.open("w") as out:
-        server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
         try:
             deadline = time.monotonic() + timeout
             while True:
