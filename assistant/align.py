@@ -73,17 +73,19 @@ def align(
     reads = _reads(spans)
     vectors = embed.token_vectors([question, *(_text_of(spans, read) for read in reads)])
     asked = _content(vectors[0], weight)
-    by_doc: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+    pieces: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
     for (doc_id, a, _), tokens in zip(reads, vectors[1:], strict=True):
-        by_doc.setdefault(doc_id, []).append(
+        pieces.setdefault(doc_id, []).append(
             (tokens.vectors, tokens.spans[:, 0] + a, tokens.spans[:, 1] + a)
         )
+    # Each document's pieces from all its reads, with their spans in the document's text.
+    by_doc = {
+        doc_id: tuple(np.concatenate([r[i] for r in read]) for i in range(3))
+        for doc_id, read in pieces.items()
+    }
     out = []
     for span in spans:
-        read = by_doc[span.doc_id]
-        vecs = np.concatenate([r[0] for r in read])
-        starts = np.concatenate([r[1] for r in read])
-        ends = np.concatenate([r[2] for r in read])
+        vecs, starts, ends = by_doc[span.doc_id]
         speaker = (starts >= span.speaker_start) & (ends <= span.speaker_end)
         sentence = ((starts >= span.start) & (ends <= span.end)) | speaker
         window = ((starts >= span.window_start) & (ends <= span.window_end)) | speaker

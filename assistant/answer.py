@@ -212,13 +212,14 @@ def _statements_share_answerability(scored: list[Scored]) -> list[Scored]:
             if doc_id == doc and (p.speaker_start == start or p.start <= start < p.end)
         ]
 
+    member = [statements(s.passage) for s in scored]
     best: dict[tuple[str, int], float] = {}
-    for s in scored:
-        for key in statements(s.passage):
+    for s, keys in zip(scored, member, strict=True):
+        for key in keys:
             best[key] = max(best.get(key, 0.0), s.answerability)
     return [
-        replace(s, answerability=max([s.answerability, *(best[k] for k in statements(s.passage))]))
-        for s in scored
+        replace(s, answerability=max([s.answerability, *(best[k] for k in keys)]))
+        for s, keys in zip(scored, member, strict=True)
     ]
 
 
@@ -330,6 +331,8 @@ class ExtractiveAnswerer:
         }
 
     def score(self, question: str, passages: list[Passage]) -> list[Scored]:
+        if not passages:
+            return []
         spans = []
         for p in passages:
             start, end = self.window(p)
@@ -345,8 +348,6 @@ class ExtractiveAnswerer:
                     p.speaker_end,
                 )
             )
-        if not passages:
-            return []
         table = self._locate(passages[0])[0]
         # "take place" frames the question; it is not what to look for (as in question_terms).
         # Question words weigh by IDF, as in coverage.

@@ -53,7 +53,8 @@ from .common import (
 )
 from .retrieval import corpus_suffix, limit_corpus
 
-FEATURES = ("dense", "coverage", "window_coverage", "type_match", "align", "window_align")
+# What ANSWERABILITY is made of besides its bias: the fit prints a dict to paste over it.
+FEATURES = tuple(name for name in ANSWERABILITY if name != "bias")
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
 
 

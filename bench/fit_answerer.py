@@ -35,18 +35,8 @@ from .common import (
     split_questions,
 )
 
-FEATURES = (
-    "dense",
-    "coverage",
-    "window_coverage",
-    "type_match",
-    "fused",
-    "align",
-    "window_align",
-    "names",
-    "align_rare",
-    "window_align_rare",
-)
+# What RANKING is made of, in its order: the fit prints a dict to paste over it.
+FEATURES = tuple(RANKING)
 
 
 def fit_softmax(
