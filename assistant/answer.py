@@ -165,7 +165,7 @@ def expected_type(question: str) -> str:
     )
     if clause:  # "When B cells begin to replicate, what do ... become?" asks for a thing
         q = q[clause.end() :]
-    wh = _WH.search(q)
+    wh = next((m for m in _WH.finditer(q) if _asks(q, m)), None)
     head = q[wh.start() :] if wh else q
     first = wh.group(1) if wh else ""
     if re.match(r"(what|which)\s+(year|date|day|month|decade|century|time)\b", head) or (
@@ -188,6 +188,37 @@ def expected_type(question: str) -> str:
     ):
         return "place"
     return "other"
+
+
+_CONJUNCTIONS = frozenset({"when", "where", "why", "how"})
+# What may stand before a question word that asks: "In which year ...", "..., when did ...",
+# "... built by when?"
+_ASKING_AFTER = re.compile(
+    r"(^|[,;:(]|\b(in|on|at|by|for|from|to|of|with|until|till|since|before|after|during|"
+    r"about|around|into|than|and|or|but|so|then|exactly|roughly|approximately|"
+    # an asked question inside a question: "Did Putin say when ...?", "Is it known how ...?"
+    r"say|says|said|know|knows|knew|known|tell|told|explain|explained|reveal|revealed|show|"
+    r"showed|mention|mentioned|ask|asked|describe|described|report|reported|clear))\s*$"
+)
+# What may follow a question word that asks: a verb ("where did", "why must") or, after "how",
+# what is measured ("how many", "how long").
+_ASKING_BEFORE = re.compile(
+    r"\s+(did|does|do|is|was|are|were|has|have|had|can|could|will|would|must|should|may|"
+    r"might|shall|many|much|long|old|far|big|large|tall|often|high|deep|wide|soon|close|"
+    r"early|late)\b"
+)
+
+
+def _asks(q: str, wh: re.Match[str]) -> bool:
+    """Whether this question word says what is asked. "when", "where", "why" and "how" in the
+    middle of a question may join a clause ("Did Russia object when Pakistan bought jets?"); they
+    ask when they open the question or a clause of it, follow a preposition, come before a verb
+    ("By 2010 how many schools ...", "According to Lenin why must ...") or end it ("... built
+    when?")."""
+    if wh.group(1) not in _CONJUNCTIONS or _ASKING_AFTER.search(q[: wh.start()]):
+        return True
+    rest = q[wh.end() :]
+    return _ASKING_BEFORE.match(rest) is not None or not re.search(r"\w", rest)
 
 
 _CAPITALISED = re.compile(r"\b[A-Z]\w*")
