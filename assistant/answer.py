@@ -141,7 +141,8 @@ _REASON = re.compile(
     r"\b(because|due to|since|as a result|so that|in order to|owing to|reason|thanks to)\b",
     re.IGNORECASE,
 )
-_PLACE = re.compile(r"\b(in|at|from|near|of)\s+(the\s+)?[A-Z][a-z]+")
+# "of India's potential reaction" names no place: a possessive is not one.
+_PLACE = re.compile(r"\b(in|at|from|near|of)\s+(the\s+)?[A-Z][a-z]+(?![\w’']*[’']s\b)")
 # Stricter, for taking a neighbour's place: "the Line of Control" says no where.
 _PLACE_STRICT = re.compile(r"\b(in|at|from|near)\s+(the\s+)?[A-Z][a-z]+")
 # The question word that says what is asked: the first one, so "What is formed when ...?" asks
@@ -404,7 +405,9 @@ class ExtractiveAnswerer:
             by_author = self._author_answer(question, passages)
             if by_author is not None:
                 return by_author
-        ranked = self._prefer_body_over_headline(self.score(question, passages))
+        ranked = _prefer_naming_sentence(
+            question, self._prefer_body_over_headline(self.score(question, passages))
+        )
         asked = _asked_speaker(question)
         who = asked[0] if asked else ""
         if asked:
@@ -805,6 +808,25 @@ def _hedged(answer: Answer) -> Answer:
     answer.sentences = [lead, *answer.sentences]
     answer.text = " ".join(s.text for s in answer.sentences)
     return answer
+
+
+def _prefer_naming_sentence(question: str, ranked: list[Scored]) -> list[Scored]:
+    """A quotation that matches the question only through its speaker ("Who is Mohammad
+    Faisal?" and his "Our armed forces ..." quote) gives way to the sentence that names the
+    speaker, when that ranks about as high: it is the one that says who they are."""
+    best = ranked[0] if ranked else None
+    if best is None or not best.passage.quoted:
+        return ranked
+    if set(terms(best.passage.text)) & question_terms(question):
+        return ranked
+    p = best.passage
+    for other in ranked[1:]:
+        if best.score - other.score > 1.0:
+            break
+        o = other.passage
+        if o.document.doc_id == p.document.doc_id and o.start <= p.speaker_start < o.end:
+            return [other] + [r for r in ranked if r is not other]
+    return ranked
 
 
 def _within(inner: Passage, outer: Passage) -> bool:

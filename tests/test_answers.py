@@ -148,3 +148,20 @@ def test_yes_no_question_is_not_answered_by_a_sentence_that_does_not_settle_it(
     assert answer.sentences[0].citations == []
     settled = bundled.ask("Was the S-400 deal signed in 2016?")
     assert settled.text.startswith("India’s 2016"), settled.text
+
+
+def test_who_is_x_leads_with_the_sentence_that_says_who_they_are(bundled: Assistant) -> None:
+    # His later quote matches the question only through its speaker; the sentence naming him
+    # with his office is the answer.
+    answer = bundled.ask("Who is Mohammad Faisal?")
+    assert answer.text.startswith("Pakistan’s ministry of foreign affairs, Mohammad Faisal"), (
+        answer.text
+    )
+    assert answer.citations[0].quote.startswith("Pakistan’s ministry of foreign affairs")
+
+
+def test_where_question_is_not_answered_by_a_possessive(bundled: Assistant) -> None:
+    # "because of India’s potential reaction" names no place; the visit to Pakistan does.
+    answer = bundled.ask("Where did the Indian experts go?")
+    assert answer.text.startswith("This comes after Indian experts visited Pakistan"), answer.text
+    check_offsets(bundled, answer)
