@@ -795,11 +795,20 @@ def unquoted(question: str, backend: str, who: str) -> Answer:
 
 def _hedged(answer: Answer) -> Answer:
     """A yes/no question whose words are not all in the cited passages: say so first, rather
-    than let the passages pass for a yes or a no."""
-    missing = question_terms(answer.question) - set(terms(answer.text))
+    than let the passages pass for a yes or a no. The opening "Has" / "Did" is no word to look
+    for, and a word is mentioned by a longer or shorter form of it ("India" by "Indian",
+    "Pakistani" by "Pakistan")."""
+    opening = _YES_NO.match(answer.question)
+    asked = answer.question[opening.end() :] if opening else answer.question
+    said = words(answer.text)
+    missing = {
+        t
+        for t in question_terms(asked) - set(terms(answer.text))
+        if not any(_same_word(t, w) for w in said)
+    }
     if not missing:
         return answer
-    found = re.findall(r"\w+", answer.question)
+    found = re.findall(r"\w+", asked)
     shown = [w for w in dict.fromkeys(found) if stem(w.lower()) in missing]
     listed = ", ".join(f"“{w}”" for w in shown) or "all of the question"
     lead = AnswerSentence(
@@ -808,6 +817,12 @@ def _hedged(answer: Answer) -> Answer:
     answer.sentences = [lead, *answer.sentences]
     answer.text = " ".join(s.text for s in answer.sentences)
     return answer
+
+
+def _same_word(a: str, b: str) -> bool:
+    """One is the other with an ending: "india" / "indian", "weapon" / "weaponry"."""
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 4 and long.startswith(short)
 
 
 def _prefer_naming_sentence(question: str, ranked: list[Scored]) -> list[Scored]:

@@ -165,3 +165,12 @@ def test_where_question_is_not_answered_by_a_possessive(bundled: Assistant) -> N
     answer = bundled.ask("Where did the Indian experts go?")
     assert answer.text.startswith("This comes after Indian experts visited Pakistan"), answer.text
     check_offsets(bundled, answer)
+
+
+def test_yes_no_hedge_names_only_the_words_the_passages_lack(bundled: Assistant) -> None:
+    # Not the opening "Has", nor "weapons" (the passage says "weaponry").
+    answer = bundled.ask("Has India bought weapons from the West?")
+    assert answer.text.startswith(
+        "The articles don't say so directly (the closest passages don't mention “bought”):"
+    ), answer.text
+    assert "weaponry" in answer.citations[0].quote
