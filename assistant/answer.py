@@ -415,7 +415,8 @@ class ExtractiveAnswerer:
             ranked = [r for r in ranked if self._attributed(who, r.passage)]
             if not ranked:
                 return unquoted(question, self.name, who)
-            rest = question_terms(question) - set(terms(who)) - set(terms(asked[1]))
+            # "What else did X say?" asks for the same: all of X's words.
+            rest = question_terms(question) - set(terms(f"{who} {asked[1]} else"))
             if not rest:  # nothing asked beyond what X said: X's words, in the article's order
                 ranked = [
                     replace(r, answerability=max(r.answerability, self.abstain_below))
@@ -709,7 +710,7 @@ _SAY_VERBS = (
 )
 # "What did X say about ...?", "What has X warned ...?"
 _SAY_QUESTION = re.compile(
-    rf"\b(?:what|how)\s+(?:did|does|do|has|have|had|will|would|could|might)\s+"
+    rf"\b(?:what|how)\s+(?:else\s+)?(?:did|does|do|has|have|had|will|would|could|might)\s+"
     rf"(?P<who>[^?,;]+?)\s+(?P<verb>{_SAY_VERBS})\b",
     re.IGNORECASE,
 )

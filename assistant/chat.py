@@ -1,4 +1,14 @@
-"""Follow-up questions -> standalone questions, using the conversation so far (offline)."""
+"""Follow-up questions -> standalone questions, using the conversation so far (offline).
+
+A pronoun is replaced by what it most likely stands for in the turns before it:
+- "he", "she", "his", "her": a person. After "Who ...?" that is the person the answer names
+  ("Who warned about Russia's reaction?" -> James Hackett); otherwise the last name in the
+  question before, or in its answer. A country in the possessive ("Russia's reaction") is no
+  person.
+- "they", "them", "their": a group ("the Indian experts", "India and Pakistan"), else a name.
+- "it", "its": what the question before was about ("What is Track II diplomacy?", "Tell me
+  about the S-400 deal"), unless "it" stands for nothing ("Is it true that ...?").
+"""
 
 from __future__ import annotations
 
@@ -8,7 +18,11 @@ from typing import Any
 
 History = Sequence[str | Mapping[str, Any] | Sequence[Any]]
 
-_PRONOUNS = re.compile(r"\b(he|she|him|his|her|hers|they|them|their)\b", re.IGNORECASE)
+_PERSON = frozenset({"he", "she", "him", "his", "her", "hers"})
+_GROUP = frozenset({"they", "them", "their"})
+_THING = frozenset({"it", "its"})
+_POSSESSIVE = frozenset({"his", "her", "hers", "their", "its"})
+_PRONOUNS = re.compile(r"\b(" + "|".join(sorted(_PERSON | _GROUP | _THING)) + r")\b", re.IGNORECASE)
 # Runs of capitalised words: names of people, organisations and places.
 _NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:of|the|for|de|van|al)?\s*[A-Z][\w’'-]+)*")
 _NOT_NAMES = {
@@ -22,9 +36,13 @@ _NOT_NAMES = {
     "is",
     "are",
     "was",
+    "were",
     "did",
     "does",
     "do",
+    "has",
+    "have",
+    "had",
     "the",
     "a",
     "an",
@@ -35,52 +53,160 @@ _NOT_NAMES = {
     "so",
     "i",
     "can",
+    "could",
+    "would",
+    "will",
 }
+# Words that make a name an organisation or a place, not a person.
+_NOT_PEOPLE = re.compile(
+    r"\b(Institute|Institution|Ministry|University|Council|Party|Agency|Bank|Company|Group|"
+    r"Office|Department|Army|Force|Forces|Government|Committee|Union|Nations|Studies|Services|"
+    r"Centre|Center|Foundation|Association|Organisation|Organization|Court|Parliament|"
+    r"Assembly|Commission|Corporation|Times|News|Line|Control|Sea|River|Street)\b"
+)
+_ABSTAINED = "The articles don't say"
+# "the Indian experts", "the two sides", "these talks": a group.
+_GROUP_PHRASE = re.compile(
+    r"\b(?:the|these|those)\s+(?:[\w’'-]+\s+){0,2}?[A-Za-z’'-]*[a-rt-z]s\b", re.IGNORECASE
+)
+_PAIR = re.compile(
+    r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*\s+and\s+(?:the\s+)?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*"
+)
+# What a question is about: "What is X?", "Tell me about X", "the X deal".
+_DEFINED = re.compile(
+    r"^\s*(?:what|who)\s+(?:is|was|are|were)\s+(?P<topic>[^?]+?)\s*\??\s*$", re.IGNORECASE
+)
+_ABOUT = re.compile(r"\babout\s+(?P<topic>[^?.,;]+?)\s*[?.]?\s*$", re.IGNORECASE)
+_THE_PHRASE = re.compile(
+    r"\b(?:the|this|that)\s+(?:[\w’'-]+\s+){0,2}?[\w’'-]+?(?=\s+(?:\w+ed|\w+ing|is|was|are|"
+    r"were|has|have|had|do|does|did|will|would|can|could|to|in|on|at|for|with|by|from|of|"
+    r"and|or)\b|\s*[?.,;]|\s*$)",
+    re.IGNORECASE,
+)
+# "it" that stands for nothing: "Is it true that ...?", "it is likely to ...", "make it clear".
+_EMPTY_IT = re.compile(
+    r"\bit\s+(?:is|was|be|been|seems|seemed)\s+(?:\w+\s+)?(?:that|to|whether)\b|"
+    r"\b(?:is|was)\s+it\s+(?:true|possible|likely|clear|known|certain|right|correct|fair)\b|"
+    r"\bit\s+(?:rains?|snows?)\b",
+    re.IGNORECASE,
+)
 
 
-def user_turns(history: History | None) -> list[str]:
-    """Earlier user questions, oldest first, from strings, role dicts or (user, bot) pairs."""
-    turns: list[str] = []
+def exchanges(history: History | None) -> list[tuple[str, str]]:
+    """Earlier (question, answer) turns, oldest first, from strings (questions alone), role
+    dicts or (user, bot) pairs; the answer is "" when the history does not give it."""
+    turns: list[tuple[str, str]] = []
     for item in history or []:
         if isinstance(item, str):
-            turns.append(item)
+            turns.append((item, ""))
         elif isinstance(item, Mapping):
-            if item.get("role") == "user" and isinstance(item.get("content"), str):
-                turns.append(item["content"])
+            content = item.get("content")
+            if not isinstance(content, str):
+                continue
+            if item.get("role") == "user":
+                turns.append((content, ""))
+            elif item.get("role") == "assistant" and turns and not turns[-1][1]:
+                turns[-1] = (turns[-1][0], content)
         elif isinstance(item, Sequence) and item and isinstance(item[0], str):
-            turns.append(item[0])
+            answer = item[1] if len(item) > 1 and isinstance(item[1], str) else ""
+            turns.append((item[0], answer))
     return turns
 
 
+def user_turns(history: History | None) -> list[str]:
+    """Earlier user questions, oldest first."""
+    return [question for question, _ in exchanges(history)]
+
+
+def _without_question_words(phrase: str) -> str:
+    """ "Have India and Pakistan" -> "India and Pakistan"."""
+    words = phrase.split()
+    while words and words[0].lower() in _NOT_NAMES:
+        words.pop(0)
+    return " ".join(words)
+
+
+def names(text: str) -> list[str]:
+    """The capitalised names in `text`, in order, without question words before them."""
+    found = (_without_question_words(m.group(0)) for m in _NAME.finditer(text))
+    return [name for name in found if name]
+
+
 def last_name(text: str) -> str | None:
-    names = []
-    for match in _NAME.finditer(text):
-        words = match.group(0).split()
-        while words and words[0].lower() in _NOT_NAMES:
-            words.pop(0)
-        if words:
-            names.append(" ".join(words))
-    return names[-1] if names else None
+    found = names(text)
+    return found[-1] if found else None
+
+
+def _people(text: str) -> list[str]:
+    """Names that may be a person's: not a possessive country ("Russia's"), not one made with
+    "Institute", "Ministry" ...; a name of two words or more before a single word."""
+    found = [
+        n
+        for n in names(text)
+        if not _NOT_PEOPLE.search(n) and not re.search(r"[’']s$", n) and not n.isupper()
+    ]
+    return [n for n in found if " " in n] or found
+
+
+def _person(question: str, answer: str) -> str | None:
+    answered = bool(answer) and not answer.startswith(_ABSTAINED)
+    if answered and re.match(r"\s*(who|whom)\b", question, re.IGNORECASE):
+        people = _people(answer)
+        if people:
+            return people[0]  # the one the answer leads with
+    asked = _people(question)
+    if asked:
+        return asked[-1]
+    people = _people(answer) if answered else []
+    return people[0] if people else None
+
+
+def _group(question: str, answer: str) -> str | None:
+    phrases = [(m.start(), m.group(0)) for m in _GROUP_PHRASE.finditer(question)]
+    pairs = [(m.start(), _without_question_words(m.group(0))) for m in _PAIR.finditer(question)]
+    if phrases or pairs:
+        return max(phrases + pairs)[1]
+    return last_name(question)
+
+
+def _thing(question: str) -> str | None:
+    for pattern in (_DEFINED, _ABOUT):
+        match = pattern.search(question)
+        if match and not _PRONOUNS.search(match.group("topic")):
+            return match.group("topic")
+    phrases = [m.group(0) for m in _THE_PHRASE.finditer(question)]
+    if phrases:
+        return phrases[-1]
+    return last_name(question)
 
 
 def condense(question: str, history: History | None) -> str:
-    """Replace a pronoun pointing back at the conversation with the name it stands for."""
-    if not _PRONOUNS.search(question):
+    """Replace the first pronoun pointing back at the conversation with what it stands for."""
+    pronoun = next(
+        (
+            m
+            for m in _PRONOUNS.finditer(question)
+            if m.group(1).lower() not in _THING or not _EMPTY_IT.search(question)
+        ),
+        None,
+    )
+    if pronoun is None:
         return question
-    for turn in reversed(user_turns(history)):
-        name = last_name(turn)
-        if name:
-            pronoun = _PRONOUNS.search(question)
-            assert pronoun is not None
-            return (
-                question[: pronoun.start()]
-                + _replace(pronoun.group(1), name)
-                + question[pronoun.end() :]
-            )
+    word = pronoun.group(1).lower()
+    for asked, answer in reversed(exchanges(history)):
+        if word in _PERSON:
+            referent = _person(asked, answer)
+        elif word in _GROUP:
+            referent = _group(asked, answer)
+        else:
+            referent = _thing(asked)
+        if referent:
+            named = _replace(word, referent)
+            return question[: pronoun.start()] + named + question[pronoun.end() :]
     return question
 
 
-def _replace(pronoun: str, name: str) -> str:
-    if pronoun.lower() in {"his", "their", "hers"}:
-        return f"{name}’s"
-    return name
+def _replace(pronoun: str, referent: str) -> str:
+    if pronoun in _POSSESSIVE:
+        return f"{referent}’s"
+    return referent

@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from .answer import Answer
+from .chat import History
 from .errors import AssistantError
 from .service import Assistant
 
@@ -132,8 +133,8 @@ def _run(args: argparse.Namespace) -> int:
     raise AssertionError(args.command)
 
 
-def print_streamed(assistant: Assistant, question: str, history: list[str]) -> None:
-    """Print the answer as it is written, then its checks and sources."""
+def print_streamed(assistant: Assistant, question: str, history: History) -> Answer:
+    """Print the answer as it is written, then its checks and sources; return it."""
     shown: list[str] = []
     answer: Answer | None = None
     for piece in assistant.stream(question, history=history):
@@ -150,6 +151,7 @@ def print_streamed(assistant: Assistant, question: str, history: list[str]) -> N
     details = format_answer(answer).split("\n", 1)
     if len(details) > 1:
         print(details[1])
+    return answer
 
 
 _QUOTE_MARKS = "“\"‘'«„"
@@ -214,7 +216,9 @@ def _eval(assistant: Assistant, file: str, as_json: bool) -> int:
 
 
 def _chat(assistant: Assistant) -> int:
-    history: list[str] = []
+    # (question, answer): the person a follow-up's "he" stands for may be named only in the
+    # answer before it ("Who warned about Russia's reaction?").
+    history: list[tuple[str, str]] = []
     print(f"Ask about the articles ({assistant.backend}). Empty line or Ctrl-D to quit.")
     while True:
         try:
@@ -225,11 +229,11 @@ def _chat(assistant: Assistant) -> int:
         if not question.strip():
             return 0
         try:
-            print_streamed(assistant, question, history)
+            answer = print_streamed(assistant, question, history)
         except AssistantError as exc:
             print(f"error: {exc}")
             continue
-        history.append(question)
+        history.append((question, answer.text))
 
 
 if __name__ == "__main__":

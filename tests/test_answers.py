@@ -174,3 +174,28 @@ def test_yes_no_hedge_names_only_the_words_the_passages_lack(bundled: Assistant)
         "The articles don't say so directly (the closest passages don't mention “bought”):"
     ), answer.text
     assert "weaponry" in answer.citations[0].quote
+
+
+def test_follow_up_pronouns_stand_for_what_the_conversation_named(bundled: Assistant) -> None:
+    # "he": the person the answer before named (the question named none).
+    first = bundled.ask("Who warned about Russia's reaction?")
+    history = [
+        {"role": "user", "content": "Who warned about Russia's reaction?"},
+        {"role": "assistant", "content": first.text},
+    ]
+    works = bundled.ask("Where does he work?", history=history)
+    assert works.question == "Where does James Hackett work?"
+    assert "International Institute for Strategic Studies" in works.citations[0].quote
+    # "they": the group the question before asked about, not the last name in it.
+    met = bundled.ask(
+        "What did they discuss?", history=["When did the Indian experts visit Pakistan?"]
+    )
+    assert met.question == "What did the Indian experts discuss?"
+    assert "bilateral ties" in met.text, met.text
+    # "it": what the question before was about.
+    worth = bundled.ask("How much was it worth?", history=[("Tell me about the S-400 deal", "")])
+    assert worth.question == "How much was the S-400 deal worth?"
+    assert "£4.1 billion" in worth.text, worth.text
+    # An "it" that stands for nothing is left alone.
+    true = bundled.ask("Is it true that Russia could back Pakistan?", history=["What is Track II?"])
+    assert true.question == "Is it true that Russia could back Pakistan?"

@@ -122,19 +122,33 @@ def test_unwritable_index_is_a_one_line_error(tmp_path: Path) -> None:
     assert result.stderr.startswith("error: index folder") and "not writable" in result.stderr
 
 
-def test_chat_repl_answers_follow_ups(cli_index: Path) -> None:
+def chat(index: Path, typed: str) -> subprocess.CompletedProcess[str]:
+    """`assistant chat` offline, with `typed` as what the user types."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
-    result = subprocess.run(
-        [*CLI, "--index", str(cli_index), "chat"],
-        input="Who is James Hackett?\nWhat did he say Russia would do?\n\n",
+    return subprocess.run(
+        [*CLI, "--index", str(index), "chat"],
+        input=typed,
         capture_output=True,
         text=True,
         env=env,
         timeout=300,
     )
+
+
+def test_chat_repl_answers_follow_ups(cli_index: Path) -> None:
+    result = chat(cli_index, "Who is James Hackett?\nWhat did he say Russia would do?\n\n")
     assert result.returncode == 0, result.stderr
     assert "International Institute for Strategic Studies" in result.stdout
     assert "weigh carefully" in result.stdout
+
+
+def test_chat_repl_reads_a_follow_up_with_the_answer_before_it(cli_index: Path) -> None:
+    # The question names no person; "he" is the analyst the answer named.
+    result = chat(cli_index, "Who warned about Russia's reaction?\nWhat else did he say?\n\n")
+    assert result.returncode == 0, result.stderr
+    first, follow = result.stdout.split("\n> ")[1:3]
+    assert "heavily invested" not in first
+    assert "heavily invested" in follow, follow
 
 
 def test_documents_lists_titles(cli_index: Path) -> None:
