@@ -405,6 +405,14 @@ class ExtractiveAnswerer:
             by_author = self._author_answer(question, passages)
             if by_author is not None:
                 return by_author
+        role = _ROLE_QUESTION.match(question)
+        if role:  # "What is X's job?" is answered as "Who is X?": by "X, role, ..."
+            who = role.group("who") or role.group("doer")
+            answer = self.answer(f"Who is {who}?", passages)
+            if answer.abstained:
+                return abstention(question, self.name)
+            answer.question = question
+            return answer
         ranked = _prefer_naming_sentence(
             question, self._prefer_body_over_headline(self.score(question, passages))
         )
@@ -690,6 +698,13 @@ class ExtractiveAnswerer:
 
 
 _REFERS_BACK = re.compile(r"(It|He|She|They|This|These|Its|His|Her|Their)\b")
+# "What is X's job?", "What does X do?": asked of a name (capitalised), not of "his".
+_ROLE_QUESTION = re.compile(
+    r"\s*(?:[Ww]hat|[Ww]hich)\s+(?:is|was)\s+(?P<who>[A-Z][^?]*?)(?:[’']s|(?<=s)[’'])\s+"
+    r"(?:current\s+|former\s+)?(?:job|role|position|title|post|office|occupation|profession)"
+    r"(?:\s+title)?\s*\??\s*$"
+    r"|\s*[Ww]hat\s+(?:does|did)\s+(?P<doer>[A-Z][^?]*?)\s+do(?:\s+for\s+a\s+living)?\s*\??\s*$"
+)
 _AUTHOR_QUESTION = re.compile(
     r"\bwho\s+(wrote|authored|reported|penned)\b|\b(author|byline|writer)\s+of\b|"
     r"\bwho\s+is\s+the\s+(author|writer|reporter|journalist)\b",
