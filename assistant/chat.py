@@ -132,11 +132,6 @@ def names(text: str) -> list[str]:
     return [name for name in found if name]
 
 
-def last_name(text: str) -> str | None:
-    found = names(text)
-    return found[-1] if found else None
-
-
 def _people(text: str) -> list[str]:
     """Names that may be a person's: not a possessive country ("Russia's"), not one made with
     "Institute", "Ministry" ...; a name of two words or more before a single word."""
@@ -148,40 +143,37 @@ def _people(text: str) -> list[str]:
     return [n for n in found if " " in n] or found
 
 
-def _person(question: str, answer: str) -> str | None:
+def _person(question: str, answer: str) -> list[str]:
+    """Who "he" or "she" may be after this turn, likeliest first."""
     answered = bool(answer) and not answer.startswith(_ABSTAINED)
-    if answered and re.match(r"\s*(who|whom)\b", question, re.IGNORECASE):
-        people = _people(answer)
-        if people:
-            return people[0]  # the one the answer leads with
-    asked = _people(question)
-    if asked:
-        return asked[-1]
-    people = _people(answer) if answered else []
-    return people[0] if people else None
+    told = _people(answer) if answered else []
+    led = told[:1] if re.match(r"\s*(who|whom)\b", question, re.IGNORECASE) else []
+    return [*led, *reversed(_people(question)), *told]  # after "Who ...?", whom the answer led with
 
 
-def _group(question: str, answer: str) -> str | None:
+def _group(question: str) -> list[str]:
+    """What "they" may be after this question, likeliest first: the last group it names."""
     phrases = [(m.start(), m.group(0)) for m in _GROUP_PHRASE.finditer(question)]
     pairs = [(m.start(), _without_question_words(m.group(0))) for m in _PAIR.finditer(question)]
-    if phrases or pairs:
-        return max(phrases + pairs)[1]
-    return last_name(question)
+    groups = [text for _, text in sorted(phrases + pairs, reverse=True)]
+    return [*groups, *reversed(names(question))]
 
 
-def _thing(question: str) -> str | None:
-    for pattern in (_DEFINED, _ABOUT):
-        match = pattern.search(question)
-        if match and not _PRONOUNS.search(match.group("topic")):
-            return match.group("topic")
+def _thing(question: str) -> list[str]:
+    """What "it" may be after this question, likeliest first: what it was about."""
+    topics = [
+        match.group("topic")
+        for match in (pattern.search(question) for pattern in (_DEFINED, _ABOUT))
+        if match and not _PRONOUNS.search(match.group("topic"))
+    ]
     phrases = [m.group(0) for m in _THE_PHRASE.finditer(question)]
-    if phrases:
-        return phrases[-1]
-    return last_name(question)
+    return [*topics, *reversed(phrases), *reversed(names(question))]
 
 
 def condense(question: str, history: History | None) -> str:
-    """Replace the first pronoun pointing back at the conversation with what it stands for."""
+    """Replace the first pronoun pointing back at the conversation with what it stands for:
+    the likeliest referent from the latest turn that has one, not one the question already
+    names ("Did Russia listen to them?" after "What did India plead with Russia?": India)."""
     pronoun = next(
         (
             m
@@ -195,14 +187,15 @@ def condense(question: str, history: History | None) -> str:
     word = pronoun.group(1).lower()
     for asked, answer in reversed(exchanges(history)):
         if word in _PERSON:
-            referent = _person(asked, answer)
+            candidates = _person(asked, answer)
         elif word in _GROUP:
-            referent = _group(asked, answer)
+            candidates = _group(asked)
         else:
-            referent = _thing(asked)
-        if referent:
-            named = _replace(word, referent)
-            return question[: pronoun.start()] + named + question[pronoun.end() :]
+            candidates = _thing(asked)
+        for referent in candidates:
+            if referent.lower() not in question.lower():
+                named = _replace(word, referent)
+                return question[: pronoun.start()] + named + question[pronoun.end() :]
     return question
 
 

@@ -192,6 +192,9 @@ def test_follow_up_pronouns_stand_for_what_the_conversation_named(bundled: Assis
     )
     assert met.question == "What did the Indian experts discuss?"
     assert "bilateral ties" in met.text, met.text
+    # ... and not one the question names already.
+    heard = bundled.ask("Did Russia listen to them?", history=["What did India plead with Russia?"])
+    assert heard.question == "Did Russia listen to India?"
     # "it": what the question before was about.
     worth = bundled.ask("How much was it worth?", history=[("Tell me about the S-400 deal", "")])
     assert worth.question == "How much was the S-400 deal worth?"
