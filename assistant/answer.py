@@ -636,7 +636,7 @@ class ExtractiveAnswerer:
         doc = ranked[0].passage.document if ranked else None
         if doc is None or not doc.author:
             return None
-        match = re.search(rf"(?im)^by\s+{re.escape(doc.author)}\s*$", doc.text)
+        match = re.search(rf"(?im)^(?:written\s+)?by\s+{re.escape(doc.author)}\b[^\n]*$", doc.text)
         if match is None:
             return None
         cites = CitationList()

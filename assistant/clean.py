@@ -20,7 +20,13 @@ _TRAILING_BOILERPLATE = re.compile(
     r"posted by .*|labels?:.*|tags?:.*|advertisement|read more:?|comments?)$",
     re.IGNORECASE,
 )
-_BYLINE = re.compile(r"^by\s+([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})\s*$")
+# "by Thomas Mackie", "By Sarah Khan, Defence Correspondent", "Written by Ana Ruiz".
+_BYLINE = re.compile(
+    r"^(?:[Ww]ritten\s+)?(?:by|By|BY)\s+([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})"
+    r"\s*(?:[,|]\s*[^,|]{1,60})?$"
+)
+# " | World News", " - Site": what a page's <title> adds to the headline.
+_TITLE_SEPARATOR = re.compile(r"\s+[|–—-]\s+")
 # Bounded so that a line of many unclosed "[" or "](" does not take quadratic time.
 _MD_LINK = re.compile(r"!?\[([^\[\]\n]{0,1000})\]\([^)\[\]\n]{0,2000}\)")
 _MD_MARKUP = re.compile(r"^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+(?=\S))|(\*\*|__|`)")
@@ -161,7 +167,7 @@ class _TextExtractor(HTMLParser):
             self._in_title = True
         elif tag in _SKIP_TAGS:
             self._skip_depth += 1
-        elif tag == "h1":
+        elif tag == "h1" and not self.h1_parts:  # the first headline only
             self._in_h1 = True
         if tag in _BLOCK_TAGS:
             self.parts.append("\n")
@@ -193,9 +199,14 @@ def _html_to_text(raw: str) -> tuple[str, str]:
     parser = _TextExtractor()
     parser.feed(raw)
     parser.close()
-    title = " ".join("".join(parser.title_parts).split()) or " ".join(
-        "".join(parser.h1_parts).split()
-    )
+    title = " ".join("".join(parser.title_parts).split())
+    headline = " ".join("".join(parser.h1_parts).split())
+    parts = _TITLE_SEPARATOR.split(title) if title else []
+    if headline and (not title or title.startswith(headline)):
+        title = headline  # "Headline | Site": the headline
+    elif len(parts) > 1:
+        # "Headline - Site" whose <h1> is the site's name, or no <h1> to tell: the longest part.
+        title = max([p for p in parts if p != headline] or parts, key=len)
     return title, "".join(parser.parts)
 
 

@@ -126,6 +126,33 @@ def test_html_and_markdown_are_cleaned(fresh: Assistant, tmp_path: Path) -> None
     assert "40,000" in answer.text
 
 
+def test_web_page_title_and_byline_as_news_sites_write_them(
+    fresh: Assistant, tmp_path: Path
+) -> None:
+    page = tmp_path / "jets.html"
+    page.write_text(
+        "<html><head><title>Pakistan receives JF-17 jets | World News</title></head><body>"
+        "<h1>Pakistan receives JF-17 jets</h1><p>By Sarah Khan, Defence Correspondent</p>"
+        "<p>Pakistan's air force received its first JF-17 Block III jets on Tuesday.</p>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    logo = tmp_path / "dam.html"  # the site's name is the page's <h1>; the headline is not
+    logo.write_text(
+        "<html><head><title>Velkor dam opens - Daily Courier</title></head><body>"
+        "<h1>Daily Courier</h1><p>Written by Ana Ruiz</p>"
+        "<p>The Velkor dam opened on Tuesday and will power 40,000 homes.</p></body></html>",
+        encoding="utf-8",
+    )
+    assert fresh.ingest([page, logo]).ok
+    jets, dam = fresh.document(page), fresh.document(logo)
+    assert (jets.title, jets.author) == ("Pakistan receives JF-17 jets", "Sarah Khan")
+    assert (dam.title, dam.author) == ("Velkor dam opens", "Ana Ruiz")
+    answer = fresh.ask("Who wrote the article about the JF-17 jets?")
+    assert answer.text.startswith("“Pakistan receives JF-17 jets” was written by Sarah Khan")
+    assert answer.citations[0].quote == "By Sarah Khan, Defence Correspondent"
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
