@@ -16,7 +16,8 @@ from typing import Any
 from .align import Alignment, Window, align
 from .citations import Citation, CitationList, Span
 from .embeddings import MiniLMEmbedding
-from .lexical import QUESTION_WORDS, STOPWORDS, stem, terms, words
+from .lexical import QUESTION_WORDS, REPORT_VERBS, STOPWORDS, stem, terms, words
+from .overview import LEAD_SENTENCES, articles, lead, overview_kind, people, topic_terms
 from .retrieve import Passage
 from .store import IndexStore, NodeTable
 
@@ -405,6 +406,9 @@ class ExtractiveAnswerer:
             by_author = self._author_answer(question, passages)
             if by_author is not None:
                 return by_author
+        overview = overview_kind(question)
+        if overview is not None:
+            return self._overview(question, overview, passages)
         role = _ROLE_QUESTION.match(question)
         if role:  # "What is X's job?" is answered as "Who is X?": by "X, role, ..."
             who = role.group("who") or role.group("doer")
@@ -642,14 +646,28 @@ class ExtractiveAnswerer:
         cites = CitationList()
         n = cites.cite(Span(doc, match.start(), match.end()))
         text = f"“{doc.title}” was written by {doc.author} [{n}]."
-        return Answer(
-            text=text,
-            citations=cites.citations,
-            abstained=False,
-            backend=self.name,
-            question=question,
-            sentences=[AnswerSentence(text, [n])],
-        )
+        return _answered(question, self.name, [AnswerSentence(text, [n])], cites)
+
+    def _overview(self, question: str, kind: str, passages: list[Passage]) -> Answer:
+        """What the articles are about (their leads), or whom they quote, cited."""
+        view = passages[0].view or self.store.snapshot
+        docs = articles(view, topic_terms(question), [p.document.doc_id for p in passages])
+        cites = CitationList()
+        sentences: list[AnswerSentence] = []
+        for doc in docs:
+            if kind == "summary":
+                spans = lead(view, doc, LEAD_SENTENCES if len(docs) == 1 else 1)
+            else:
+                spans = people(view, doc, question)
+            named = f"“{doc.title}”: " if len(docs) > 1 else ""
+            for span in spans:
+                n = cites.cite(span)
+                quote = doc.text[span.start : span.end].strip().rstrip(",;:")
+                sentences.append(AnswerSentence(f"{named}{quote} [{n}]", [n]))
+                named = ""
+        if not sentences:
+            return abstention(question, self.name)
+        return _answered(question, self.name, sentences, cites)
 
     def _adjacent(self, a: Passage, b: Passage) -> bool:
         """Neighbouring sentences of one paragraph or one quotation."""
@@ -685,16 +703,7 @@ class ExtractiveAnswerer:
                 sentences.append(AnswerSentence(f"{p.text} [{n}]", [n]))
             shown.append((doc.doc_id, p.start, p.end))
         # Citations are numbered in the order the text shows them.
-        return _renumbered(
-            Answer(
-                text=" ".join(s.text for s in sentences),
-                citations=cites.citations,
-                abstained=False,
-                backend=self.name,
-                question=question,
-                sentences=sentences,
-            )
-        )
+        return _renumbered(_answered(question, self.name, sentences, cites))
 
 
 _REFERS_BACK = re.compile(r"(It|He|She|They|This|These|Its|His|Her|Their)\b")
@@ -732,20 +741,12 @@ _SAY_QUESTION = re.compile(
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _PEOPLE_SEPARATOR = re.compile(r"\s*(?:,|&|\band\b|\bor\b)\s*", re.IGNORECASE)
 _PRONOUN_ONLY = re.compile(r"(he|she|they|it|we|you|i|one|this|that)", re.IGNORECASE)
-_REPORT_VERBS = (
-    r"said|says|told|tells|added|adds|stated|states|warned|warns|argued|argues|claimed|claims|"
-    r"insisted|insists|emphasi[sz]ed|emphasi[sz]es|stressed|stresses|noted|notes|explained|"
-    r"explains|thinks|believes|believed|detailed|details|announced|announces|declared|declares|"
-    r"suggested|suggests|admitted|admits|wrote|writes|reported|reports|revealed|reveals|urged|"
-    r"urges|described|describes|predicted|predicts|denied|denies|confirmed|confirms|replied|"
-    r"replies|responded|commented|remarked|acknowledged|concluded|asked|asks|tweeted"
-)
 # Who a sentence reports: "Kanwal Sibal, India's former foreign secretary, emphasised ...",
 # "..., said Mr Khan", "according to the ministry".
 _REPORTED = re.compile(
     rf"(?P<subject>(?:[\w’'.()-]+\s+){{0,5}}?[\w’'.()-]+)\s*(?P<role>,[^,;:“\"]{{0,160}},\s*)?"
-    rf"(?:(?:has|have|had|also|then|later|previously|\w+ly)\s+)*(?:{_REPORT_VERBS})\b"
-    rf"|\b(?:{_REPORT_VERBS}|according\s+to)\s+(?P<after>(?:[\w’'.-]+\s+){{0,4}}[\w’'.-]+)",
+    rf"(?:(?:has|have|had|also|then|later|previously|\w+ly)\s+)*(?:{REPORT_VERBS})\b"
+    rf"|\b(?:{REPORT_VERBS}|according\s+to)\s+(?P<after>(?:[\w’'.-]+\s+){{0,4}}[\w’'.-]+)",
 )
 _NAMED_SUBJECT = re.compile(r"(?:[A-Z][\w’'.-]+\s){1,3}[A-Z][\w’'-]+,")
 _TITLES = {"the", "a", "an", "mr", "mrs", "ms", "dr", "prof", "president", "minister"}
@@ -884,6 +885,20 @@ def _named_in(speaker: str, question: str) -> bool:
     q = question.lower()
     names = _PROPER_NAME.findall(speaker)
     return speaker.lower() in q or any(name.lower() in q for name in names)
+
+
+def _answered(
+    question: str, backend: str, sentences: list[AnswerSentence], cites: CitationList
+) -> Answer:
+    """The answer these sentences make, citing `cites`."""
+    return Answer(
+        text=" ".join(s.text for s in sentences),
+        citations=cites.citations,
+        abstained=False,
+        backend=backend,
+        question=question,
+        sentences=sentences,
+    )
 
 
 def _renumbered(answer: Answer) -> Answer:

@@ -202,3 +202,33 @@ def test_follow_up_pronouns_stand_for_what_the_conversation_named(bundled: Assis
     # An "it" that stands for nothing is left alone.
     true = bundled.ask("Is it true that Russia could back Pakistan?", history=["What is Track II?"])
     assert true.question == "Is it true that Russia could back Pakistan?"
+
+
+def test_summary_is_the_articles_lead(bundled: Assistant) -> None:
+    for question in ("Summarize the article", "What is this article about?"):
+        answer = bundled.ask(question)
+        assert not answer.abstained, answer.text
+        quotes = [c.quote for c in answer.citations]
+        # The standfirst and the first sentences after it: not the headline, not the byline.
+        assert quotes[0].startswith("RUSSIA could back Pakistan and turn on India"), quotes
+        assert quotes[1].startswith("India has repeatedly pleaded with Russia"), quotes
+        assert not any(q.startswith("by Thomas Mackie") for q in quotes)
+        check_offsets(bundled, answer)
+
+
+def test_who_is_quoted_lists_the_people_as_the_article_introduces_them(
+    bundled: Assistant,
+) -> None:
+    answer = bundled.ask("Who is quoted in the article?")
+    quotes = [c.quote for c in answer.citations]
+    assert quotes == [
+        "Kamal Alam, a Pakistan analyst at the Royal United Services Institute (RUSI) think tank",
+        "James Hackett, defence analyst with the International Institute for Strategic Studies "
+        "think tank",
+        "Another source",
+        "Kanwal Sibal, India’s former foreign secretary",
+        "Pakistan’s ministry of foreign affairs, Mohammad Faisal",
+    ], quotes
+    check_offsets(bundled, answer)
+    analysts = bundled.ask("List the analysts mentioned.")
+    assert [c.quote.split(",")[0] for c in analysts.citations] == ["Kamal Alam", "James Hackett"]

@@ -239,3 +239,24 @@ def test_interrupted_ingest_is_rolled_back_on_open(fresh: Assistant, tmp_path: P
     reopened = Assistant.open(settings=fresh.settings)
     assert snapshot(reopened) == before
     assert reopened.store.repairs and "interrupted" in reopened.store.repairs[0]
+
+
+def test_summary_of_several_articles_and_of_the_one_asked_about(
+    fresh: Assistant, tmp_path: Path
+) -> None:
+    dam = tmp_path / "dam.txt"
+    dam.write_text(
+        "Velkor dam opens\nby Ana Ruiz\nThe Velkor dam opened on Tuesday and will power 40,000 "
+        "homes.\nEngineer Lena Holm, who led the build, said the turbines were tested twice.\n",
+        encoding="utf-8",
+    )
+    assert fresh.ingest([BUNDLED, dam]).ok
+    both = fresh.ask("Summarize the articles")
+    assert [c.title for c in both.citations] == [
+        "Russia And Vladimir Putin Could Back Pakistan And ‘Turn’ On India",
+        "Velkor dam opens",
+    ]
+    assert "“Velkor dam opens”: The Velkor dam opened on Tuesday" in both.text, both.text
+    one = fresh.ask("Summarize the article about the dam")
+    assert {c.title for c in one.citations} == {"Velkor dam opens"}
+    assert one.citations[0].quote.startswith("The Velkor dam opened on Tuesday")

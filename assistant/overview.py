@@ -1,0 +1,137 @@
+"""Questions about the articles themselves: what they are about, whom they quote.
+
+"Summarize the article" or "What is this article about?" is answered with the article's lead
+(the sentences after its headline and byline: news puts the story there); "Who is quoted in
+the article?" or "List the analysts mentioned" with the people the article quotes or reports,
+each as it introduces them ("James Hackett, defence analyst with ..."), cited. Retrieval finds
+sentences like the question, which for these questions is no answer at all.
+
+Which articles: the one(s) the rest of the question is about ("Summarize the article about the
+JF-17"), else every indexed article, up to MAX_ARTICLES.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .citations import Span
+from .lexical import REPORT_VERBS, terms
+from .store import Snapshot, StoredDocument
+
+MAX_ARTICLES = 5
+LEAD_SENTENCES = 3
+
+_ARTICLE = r"(?:this|the|these|that)\s+(?:articles?|stor(?:y|ies)|pieces?|news|reports?)"
+_SUMMARY = re.compile(
+    rf"^\s*(?:please\s+|can\s+you\s+|could\s+you\s+)?(?:summari[sz]e|sum\s+up)\b|"
+    rf"\b(?:give|write|provide|make)\s+(?:me\s+|us\s+)?(?:a|the)\s+(?:short\s+|brief\s+|quick\s+)?"
+    rf"summary\b|^\s*(?:a\s+)?summary\b|\btl;?dr\b|\bthe\s+gist\b|"
+    rf"\b(?:main|key)\s+points?(?:\s+(?:of|in)\s+{_ARTICLE})?\s*\??\s*$|"
+    rf"\bwhat\s+(?:is|are|was|were)\s+{_ARTICLE}\s+about\b|"
+    rf"\bwhat\s+(?:does|do|did)\s+{_ARTICLE}\s+(?:say|report|cover|tell\s+us)\s*\??\s*$|"
+    rf"^\s*what\s+happened\s*\??\s*$",
+    re.IGNORECASE,
+)
+# "... quoted?", "... quoted in the article?": the question ends there.
+_END = rf"(?=\s*(?:(?:in|by)\s+{_ARTICLE}(?:\s+about\b[^?]*)?)?\s*\??\s*$)"
+_PEOPLE = re.compile(
+    rf"\bwho\s+(?:is|are|was|were|gets?|got)\s+(?:quoted|cited|interviewed|mentioned|named){_END}|"
+    rf"\bwho\s+(?:spoke|speaks|commented|comments|talked|talks){_END}|"
+    rf"\b(?:people|persons|experts|analysts|sources|officials|speakers|names)\s+"
+    rf"(?:quoted|cited|interviewed|mentioned|named)\b|"
+    rf"\b(?:list|name)\s+(?:all\s+)?(?:the\s+)?"
+    rf"(?:people|experts|analysts|sources|officials|speakers)\b",
+    re.IGNORECASE,
+)
+# What the question asks besides the article itself: "... the article about the JF-17".
+_META_WORDS = re.compile(
+    r"\b(summari[sz]e|summary|sum|up|gist|tl;?dr|main|key|points?|articles?|stor(?:y|ies)|"
+    r"pieces?|news|about|quoted|cited|interviewed|mentioned|named|list|name|people|persons|"
+    r"speakers|spoke|speaks|commented|comments|says?|report|cover|happened|briefly|please|"
+    r"give|me|tell|all|this|these|in|the|what|who|is|are|was|were|does|do|of|a|an)\b",
+    re.IGNORECASE,
+)
+# Roles a listing may ask for: "List the analysts mentioned" keeps the analysts.
+_ROLES = ("analyst", "expert", "official", "source", "minister", "spokes")
+# How news introduces someone it reports: "Kanwal Sibal, India's former foreign secretary,
+# emphasised ..." (the name and the role, up to the role's closing comma).
+_INTRODUCED = re.compile(
+    rf"^(?P<who>(?:[A-Z][\w’'.-]+\s+){{1,3}}[A-Z][\w’'-]+,\s+[^,;:“\"]{{3,160}}?),\s+"
+    rf"(?:(?:has|have|had|also|\w+ly)\s+)*(?:{REPORT_VERBS})\b"
+)
+_BYLINE = re.compile(r"^(?:written\s+)?by\s+\S", re.IGNORECASE)
+_DATE_LINE = re.compile(r"^[\w ,.:/-]{0,40}\b(1\d|20)\d\d\b[\w ,.:/-]{0,20}$")
+
+
+def overview_kind(question: str) -> str | None:
+    """ "summary", "people", or None when the question is about what the articles say."""
+    if _PEOPLE.search(question):
+        return "people"
+    if _SUMMARY.search(question):
+        return "summary"
+    return None
+
+
+def topic_terms(question: str) -> set[str]:
+    """What the question asks about besides the articles themselves."""
+    return set(terms(_META_WORDS.sub(" ", question)))
+
+
+def articles(view: Snapshot, topic: set[str], ranked_doc_ids: list[str]) -> list[StoredDocument]:
+    """The articles the question is about: those of the retrieved passages that hold a topic
+    word, best first; with no topic, every article (by title)."""
+    if topic:
+        chosen = []
+        for doc_id in dict.fromkeys(ranked_doc_ids):
+            doc = view.documents.get(doc_id)
+            if doc and topic & set(terms(doc.title + " " + doc.text)):
+                chosen.append(doc)
+        return chosen[:1]
+    return sorted(view.documents.values(), key=lambda d: d.title.lower())[:MAX_ARTICLES]
+
+
+def _sentences(view: Snapshot, doc: StoredDocument) -> list[tuple[int, int, int, int]]:
+    """The document's sentences in order: start, end, speaker start, speaker end."""
+    table = view.table
+    rows = [i for i, d in enumerate(table.doc_ids) if d == doc.doc_id]
+    found = [tuple(int(x) for x in table.offsets[i][:4]) for i in rows]
+    return sorted((a, b, c, d) for a, b, c, d in found)
+
+
+def lead(view: Snapshot, doc: StoredDocument, n: int = LEAD_SENTENCES) -> list[Span]:
+    """The first sentences after the headline, byline and dateline."""
+    out: list[Span] = []
+    multi_line = "\n" in doc.text
+    for start, end, _, _ in _sentences(view, doc):
+        text = doc.text[start:end].strip()
+        if (multi_line and start == 0) or _BYLINE.match(text) or _DATE_LINE.match(text):
+            continue
+        if len(text.split()) < 4:
+            continue
+        out.append(Span(doc, start, end))
+        if len(out) == n:
+            break
+    return out
+
+
+def people(view: Snapshot, doc: StoredDocument, question: str) -> list[Span]:
+    """Whom the article quotes or reports, as it introduces them, in its order; only those in
+    a role the question names ("analysts"), if it names one and the article has any."""
+    found: dict[int, Span] = {}
+    for start, end, s_start, s_end in _sentences(view, doc):
+        if s_start >= 0 and s_end > s_start:
+            found.setdefault(s_start, Span(doc, s_start, s_end))
+            continue
+        introduced = _INTRODUCED.match(doc.text[start:end])
+        if introduced:
+            found.setdefault(start, Span(doc, start, start + len(introduced.group("who"))))
+    spans = [found[k] for k in sorted(found) if re.search(r"[A-Z]", _text(found[k]))]
+    asked = [r for r in _ROLES if re.search(rf"\b{r}", question, re.IGNORECASE)]
+    if asked:
+        in_role = [s for s in spans if any(re.search(rf"\b{r}", _text(s), re.I) for r in asked)]
+        spans = in_role or spans
+    return spans
+
+
+def _text(span: Span) -> str:
+    return span.document.text[span.start : span.end]
