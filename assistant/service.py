@@ -13,6 +13,7 @@ from .chat import History, condense
 from .embeddings import MiniLMEmbedding
 from .errors import AssistantError, LLMError
 from .ingest import IngestReport, Progress, ingest
+from .overview import overview_kind
 from .retrieve import HybridRetriever, Passage
 from .settings import Settings, uses_openai
 from .store import IndexStore, StoredDocument
@@ -145,6 +146,11 @@ class Assistant:
                 answer = _empty_index(standalone, llm.name)
             elif unquoted is not None:
                 answer = unquoted
+            elif overview_kind(standalone) is not None:
+                # "Summarize the article", "Who is quoted?": the retrieved sentences are only
+                # like the question; the article's lead or its people answer it, as they are.
+                answer = self.extractive.answer(standalone, passages)
+                answer.note = "answered with the articles' own lead or people, not by the model"
             elif not ranked or ranked[0].answerability < self.extractive.abstain_below:
                 answer = abstention(
                     standalone,

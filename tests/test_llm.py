@@ -311,6 +311,19 @@ def test_a_question_without_history_is_not_condensed(llm: Assistant, server: Fak
     assert len(server.chat_requests()) == 1
 
 
+def test_questions_about_the_articles_themselves_are_answered_from_them(
+    llm: Assistant, server: FakeOpenAI
+) -> None:
+    # The retrieved sentences are only like "Summarize the article"; its lead answers it.
+    answer = llm.ask("Summarize the article")
+    assert server.chat_requests() == []
+    assert answer.citations[0].quote.startswith("RUSSIA could back Pakistan and turn on India")
+    assert "not by the model" in answer.note
+    people = llm.ask("Who is quoted in the article?")
+    assert server.chat_requests() == []
+    assert KAMAL in people.citations[0].quote
+
+
 # ---------------------------------------------------------------- failures
 
 
