@@ -17,9 +17,18 @@ from .align import Alignment, Window, align
 from .citations import Citation, CitationList, Span
 from .embeddings import MiniLMEmbedding
 from .lexical import QUESTION_WORDS, REPORT_VERBS, STOPWORDS, stem, terms, words
-from .overview import LEAD_SENTENCES, articles, lead, overview_kind, people, topic_terms
+from .overview import (
+    LEAD_SENTENCES,
+    articles,
+    dateline,
+    lead,
+    mentions,
+    overview_kind,
+    people,
+    topic_terms,
+)
 from .retrieve import Passage
-from .store import IndexStore, NodeTable
+from .store import IndexStore, NodeTable, Snapshot, StoredDocument
 
 ABSTAIN_TEXT = "The articles don't say."
 
@@ -649,25 +658,49 @@ class ExtractiveAnswerer:
         return _answered(question, self.name, [AnswerSentence(text, [n])], cites)
 
     def _overview(self, question: str, kind: str, passages: list[Passage]) -> Answer:
-        """What the articles are about (their leads), or whom they quote, cited."""
+        """What the articles are about (their leads), whom they quote, which of them mention
+        something, when they are dated; cited."""
         view = passages[0].view or self.store.snapshot
-        docs = articles(view, topic_terms(question), [p.document.doc_id for p in passages])
+        topic = topic_terms(question)
+        if kind == "which":
+            found = mentions(topic, [Span(p.document, p.start, p.end) for p in passages])
+            by_doc = [(span.document, [span]) for span in found]
+        else:
+            docs = articles(view, topic, [p.document.doc_id for p in passages])
+            by_doc = [
+                (doc, self._overview_spans(view, doc, kind, question, len(docs))) for doc in docs
+            ]
         cites = CitationList()
         sentences: list[AnswerSentence] = []
-        for doc in docs:
-            if kind == "summary":
-                spans = lead(view, doc, LEAD_SENTENCES if len(docs) == 1 else 1)
-            else:
-                spans = people(view, doc, question)
-            named = f"“{doc.title}”: " if len(docs) > 1 else ""
+        for doc, spans in by_doc:
+            named = f"“{doc.title}”: " if len(by_doc) > 1 or kind == "which" else ""
             for span in spans:
                 n = cites.cite(span)
                 quote = doc.text[span.start : span.end].strip().rstrip(",;:")
-                sentences.append(AnswerSentence(f"{named}{quote} [{n}]", [n]))
+                if kind == "date":
+                    text = f"“{doc.title}” is dated {quote} [{n}]."
+                else:
+                    text = f"{named}{quote} [{n}]"
+                sentences.append(AnswerSentence(text, [n]))
                 named = ""
+        if not sentences and kind == "date" and by_doc:
+            titles = " or ".join(f"“{doc.title}”" for doc, _ in by_doc)
+            text = f"{ABSTAIN_TEXT[:-1]} when {titles} was published: it gives no date."
+            return abstention(question, self.name, "no dateline", text=text)
         if not sentences:
             return abstention(question, self.name)
         return _answered(question, self.name, sentences, cites)
+
+    @staticmethod
+    def _overview_spans(
+        view: Snapshot, doc: StoredDocument, kind: str, question: str, n_docs: int
+    ) -> list[Span]:
+        if kind == "summary":
+            return lead(view, doc, LEAD_SENTENCES if n_docs == 1 else 1)
+        if kind == "date":
+            found = dateline(view, doc)
+            return [found] if found else []
+        return people(view, doc, question)
 
     def _adjacent(self, a: Passage, b: Passage) -> bool:
         """Neighbouring sentences of one paragraph or one quotation."""

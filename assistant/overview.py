@@ -6,6 +6,9 @@ the article?" or "List the analysts mentioned" with the people the article quote
 each as it introduces them ("James Hackett, defence analyst with ..."), cited. Retrieval finds
 sentences like the question, which for these questions is no answer at all.
 
+"Which article mentions China?" is answered with each article's sentence that does, and "When
+was the article published?" with its dateline.
+
 Which articles: the one(s) the rest of the question is about ("Summarize the article about the
 JF-17"), else every indexed article, up to MAX_ARTICLES.
 """
@@ -44,11 +47,29 @@ _PEOPLE = re.compile(
     re.IGNORECASE,
 )
 # What the question asks besides the article itself: "... the article about the JF-17".
+_WHICH = re.compile(
+    r"\bwhich\s+(?:articles?|stor(?:y|ies)|pieces?|reports?|sources?|documents?)\s+"
+    r"(?:mentions?|talks?\s+about|discuss(?:es)?|covers?|says?|is\s+about|are\s+about|names?|"
+    r"quotes?|reports?\s+on|deals?\s+with)\b",
+    re.IGNORECASE,
+)
+# "the Russia article", "the JF-17 story"
+_NAMED_ARTICLE = (
+    r"(?:this|the|these|that)\s+(?:[\w’'-]+\s+){0,3}?(?:articles?|stor(?:y|ies)|pieces?)"
+)
+_DATED = re.compile(
+    rf"\bwhen\s+(?:was|were|is)\s+{_NAMED_ARTICLE}(?:\s+about\b[^?]*?)?\s+"
+    rf"(?:published|written|posted|dated|released|out)\b|"
+    rf"\b(?:date|publication\s+date)\s+of\s+{_NAMED_ARTICLE}",
+    re.IGNORECASE,
+)
 _META_WORDS = re.compile(
     r"\b(summari[sz]e|summary|sum|up|gist|tl;?dr|main|key|points?|articles?|stor(?:y|ies)|"
     r"pieces?|news|about|quoted|cited|interviewed|mentioned|named|list|name|people|persons|"
-    r"speakers|spoke|speaks|commented|comments|says?|report|cover|happened|briefly|please|"
-    r"give|me|tell|all|this|these|in|the|what|who|is|are|was|were|does|do|of|a|an)\b",
+    r"speakers|spoke|speaks|commented|comments|says?|report|reports|cover|covers|happened|"
+    r"briefly|please|give|me|tell|all|this|these|that|in|the|what|who|which|when|is|are|was|"
+    r"were|does|do|of|a|an|mentions?|talks?|discuss(?:es)?|deals?|with|on|names?|quotes?|"
+    r"documents?|sources?|published|written|posted|dated|released|out|date|publication)\b",
     re.IGNORECASE,
 )
 # Roles a listing may ask for: "List the analysts mentioned" keeps the analysts.
@@ -64,7 +85,12 @@ _DATE_LINE = re.compile(r"^[\w ,.:/-]{0,40}\b(1\d|20)\d\d\b[\w ,.:/-]{0,20}$")
 
 
 def overview_kind(question: str) -> str | None:
-    """ "summary", "people", or None when the question is about what the articles say."""
+    """ "summary", "people", "which", "date", or None when the question is about what the
+    articles say."""
+    if _DATED.search(question):
+        return "date"
+    if _WHICH.search(question):
+        return "which"
     if _PEOPLE.search(question):
         return "people"
     if _SUMMARY.search(question):
@@ -131,6 +157,32 @@ def people(view: Snapshot, doc: StoredDocument, question: str) -> list[Span]:
         in_role = [s for s in spans if any(re.search(rf"\b{r}", _text(s), re.I) for r in asked)]
         spans = in_role or spans
     return spans
+
+
+def dateline(view: Snapshot, doc: StoredDocument) -> Span | None:
+    """The line near the top that gives the article's date ("12 March 2024"), if any."""
+    for start, end, _, _ in _sentences(view, doc)[:6]:
+        if _DATE_LINE.match(doc.text[start:end].strip()):
+            return Span(doc, start, end)
+    return None
+
+
+def mentions(topic: set[str], passages_by_rank: list[Span]) -> list[Span]:
+    """For each article, in the order retrieval ranks them, its best sentence that holds a
+    topic word."""
+    found: dict[str, Span] = {}
+    headlines: dict[str, Span] = {}  # a headline only when no other sentence of it has the word
+    for span in passages_by_rank:
+        doc_id = span.document.doc_id
+        if doc_id in found or not topic & set(terms(_text(span))):
+            continue
+        if span.start == 0 and "\n" in span.document.text:
+            headlines.setdefault(doc_id, span)
+        else:
+            found[doc_id] = span
+    ranked = [s.document.doc_id for s in passages_by_rank]
+    both = {**headlines, **found}
+    return sorted(both.values(), key=lambda s: ranked.index(s.document.doc_id))[:MAX_ARTICLES]
 
 
 def _text(span: Span) -> str:

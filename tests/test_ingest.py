@@ -260,3 +260,27 @@ def test_summary_of_several_articles_and_of_the_one_asked_about(
     one = fresh.ask("Summarize the article about the dam")
     assert {c.title for c in one.citations} == {"Velkor dam opens"}
     assert one.citations[0].quote.startswith("The Velkor dam opened on Tuesday")
+
+
+def test_which_article_says_something_and_when_each_was_published(
+    fresh: Assistant, tmp_path: Path
+) -> None:
+    page = tmp_path / "jets.html"
+    page.write_text(
+        "<html><head><title>Pakistan receives JF-17 jets | World News</title></head><body>"
+        "<h1>Pakistan receives JF-17 jets</h1><p>By Sarah Khan</p><time>12 March 2024</time>"
+        "<p>Pakistan's air force received its first JF-17 Block III jets on Tuesday.</p>"
+        "<p>The jets were built jointly with China at the aeronautical complex in Kamra.</p>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    assert fresh.ingest([BUNDLED, page]).ok
+    china = fresh.ask("Which article mentions China?")
+    assert [c.title for c in china.citations] == ["Pakistan receives JF-17 jets"]
+    assert "jointly with China" in china.citations[0].quote
+    assert fresh.ask("Which article mentions Brazil?").abstained
+    dated = fresh.ask("When was the article about the jets published?")
+    assert dated.text == "“Pakistan receives JF-17 jets” is dated 12 March 2024 [1]."
+    assert dated.citations[0].quote == "12 March 2024"
+    undated = fresh.ask("When was the Russia article published?")
+    assert undated.abstained and undated.text.endswith("was published: it gives no date.")
