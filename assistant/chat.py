@@ -14,9 +14,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 History = Sequence[str | Mapping[str, Any] | Sequence[Any]]
+
+
+class _Quotable(Protocol):
+    @property
+    def text(self) -> str: ...
+
+
+P = TypeVar("P", bound=_Quotable)
 
 _PERSON = frozenset({"he", "she", "him", "his", "her", "hers"})
 _GROUP = frozenset({"they", "them", "their"})
@@ -203,3 +211,19 @@ def _replace(pronoun: str, referent: str) -> str:
     if pronoun in _POSSESSIVE:
         return f"{referent}’s"
     return referent
+
+
+_ELSE = re.compile(r"\belse\b", re.IGNORECASE)
+
+
+def not_said_before(question: str, history: History | None, passages: list[P]) -> list[P]:
+    """For "What else did he say?": the passages the answer before did not already quote (when
+    the history gives that answer), so the follow-up brings what is new."""
+    turns = exchanges(history)
+    if not _ELSE.search(question) or not turns or not turns[-1][1]:
+        return passages
+    before = turns[-1][1]
+    # By its end: a sentence that names its speaker begins with what the answer named him by,
+    # and the answer quotes "He stated: ..." without those words.
+    fresh = [p for p in passages if p.text.strip('“”"«» ')[-40:] not in before]
+    return fresh or passages

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .answer import Answer, ExtractiveAnswerer, abstention
-from .chat import History, condense
+from .chat import History, condense, not_said_before
 from .embeddings import MiniLMEmbedding
 from .errors import AssistantError, LLMError
 from .ingest import IngestReport, Progress, ingest
@@ -113,7 +113,7 @@ class Assistant:
         question = self._check(question)
         standalone = condense(question, history)
         t0 = time.perf_counter()
-        passages = self.retrieve(standalone)
+        passages = not_said_before(standalone, history, self.retrieve(standalone))
         t1 = time.perf_counter()
         if not self.store.documents:
             answer = _empty_index(standalone, self.extractive.name)
@@ -138,7 +138,7 @@ class Assistant:
         try:
             standalone = llm.condense(question, history)
             t0 = time.perf_counter()
-            passages = self.retrieve(standalone)
+            passages = not_said_before(standalone, history, self.retrieve(standalone))
             t1 = time.perf_counter()
             ranked = self.extractive.score(standalone, passages)
             unquoted = self.extractive.speaker_missing(standalone, passages, llm.name)
