@@ -16,7 +16,7 @@ from typing import Any
 from .align import Alignment, Window, align
 from .citations import Citation, CitationList, Span
 from .embeddings import MiniLMEmbedding
-from .lexical import QUESTION_WORDS, REPORT_VERBS, STOPWORDS, stem, terms, words
+from .lexical import QUESTION_WORDS, STOPWORDS, stem, terms, words
 from .overview import (
     LEAD_SENTENCES,
     articles,
@@ -27,6 +27,7 @@ from .overview import (
     people,
     topic_terms,
 )
+from .reported import REPORTED
 from .retrieve import Passage
 from .store import IndexStore, NodeTable, Snapshot, StoredDocument
 
@@ -125,7 +126,11 @@ class Scored:
     anchor: Scored | None = None  # the passage this one was found next to (typed neighbours)
 
 
-_YEAR = re.compile(r"\b(1\d\d\d|20\d\d|[1-9]\d\d)s?\b")
+# A year: four digits, or three after "in", "AD" ... ("in 476", "AD 79" but not "280 landslides").
+_YEAR = re.compile(
+    r"\b(1\d\d\d|20\d\d)s?\b|\b(in|by|from|since|until|of|AD|BC|CE|c\.)\s+[1-9]\d\d\b|"
+    r"\b[1-9]\d{1,2}\s*(AD|BC|BCE|CE)\b"
+)
 _MONTH = re.compile(
     r"\b(January|February|March|April|May|June|July|August|September|October|November|"
     r"December)\b"
@@ -547,10 +552,13 @@ class ExtractiveAnswerer:
             if id(r) in replaced:
                 continue
             key = (r.passage.document.doc_id, r.passage.start)
-            if key in added and added[key].score >= r.score:
-                continue
-            added.pop(key, None)
-            kept.append(r)
+            lent = added.pop(key, None)
+            if lent is None:
+                kept.append(r)
+            elif lent.score >= r.score:  # found as a neighbour: as likely to answer as either
+                kept.append(replace(lent, answerability=max(lent.answerability, r.answerability)))
+            else:
+                kept.append(replace(r, answerability=max(lent.answerability, r.answerability)))
         return sorted([*kept, *added.values()], key=lambda s: -s.score)
 
     @staticmethod
@@ -574,7 +582,7 @@ class ExtractiveAnswerer:
         if passage.speaker and _names(who, passage.speaker):
             return True
         text = passage.text
-        for match in _REPORTED.finditer(text):
+        for match in REPORTED.finditer(text):
             subject = match.group("subject") or match.group("after") or ""
             if _names(who, subject + " " + (match.group("role") or "")):
                 return True
@@ -774,13 +782,6 @@ _SAY_QUESTION = re.compile(
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _PEOPLE_SEPARATOR = re.compile(r"\s*(?:,|&|\band\b|\bor\b)\s*", re.IGNORECASE)
 _PRONOUN_ONLY = re.compile(r"(he|she|they|it|we|you|i|one|this|that)", re.IGNORECASE)
-# Who a sentence reports: "Kanwal Sibal, India's former foreign secretary, emphasised ...",
-# "..., said Mr Khan", "according to the ministry".
-_REPORTED = re.compile(
-    rf"(?P<subject>(?:[\w’'.()-]+\s+){{0,5}}?[\w’'.()-]+)\s*(?P<role>,[^,;:“\"]{{0,160}},\s*)?"
-    rf"(?:(?:has|have|had|also|then|later|previously|\w+ly)\s+)*(?:{REPORT_VERBS})\b"
-    rf"|\b(?:{REPORT_VERBS}|according\s+to)\s+(?P<after>(?:[\w’'.-]+\s+){{0,4}}[\w’'.-]+)",
-)
 _NAMED_SUBJECT = re.compile(r"(?:[A-Z][\w’'.-]+\s){1,3}[A-Z][\w’'-]+,")
 _TITLES = {"the", "a", "an", "mr", "mrs", "ms", "dr", "prof", "president", "minister"}
 

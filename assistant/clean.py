@@ -27,6 +27,8 @@ _BYLINE = re.compile(
 )
 # " | World News", " - Site": what a page's <title> adds to the headline.
 _TITLE_SEPARATOR = re.compile(r"\s+[|–—-]\s+")
+# *italic* or _italic_ (bold ** and __ go with _MD_MARKUP); not snake_case or 2 * 3 * 4.
+_MD_EMPHASIS = re.compile(r"(?<![\w*])([*_])(?=\S)([^*_\n]{1,500}?)(?<=\S)\1(?![\w*])")
 # Bounded so that a line of many unclosed "[" or "](" does not take quadratic time.
 _MD_LINK = re.compile(r"!?\[([^\[\]\n]{0,1000})\]\([^)\[\]\n]{0,2000}\)")
 _MD_MARKUP = re.compile(r"^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+(?=\S))|(\*\*|__|`)")
@@ -105,6 +107,7 @@ def _clean_line(line: str, markdown: bool) -> str:
     if markdown:
         line = _MD_LINK.sub(r"\1", line)
         line = _MD_MARKUP.sub("", line)
+        line = _MD_EMPHASIS.sub(r"\2", line)
     return " ".join(line.split())
 
 

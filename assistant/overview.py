@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 
 from .citations import Span
-from .lexical import REPORT_VERBS, terms
+from .lexical import FUNCTION_WORDS, terms
+from .reported import REPORT_VERBS, REPORTED
 from .store import Snapshot, StoredDocument
 
 MAX_ARTICLES = 5
@@ -141,22 +142,46 @@ def lead(view: Snapshot, doc: StoredDocument, n: int = LEAD_SENTENCES) -> list[S
 
 
 def people(view: Snapshot, doc: StoredDocument, question: str) -> list[Span]:
-    """Whom the article quotes or reports, as it introduces them, in its order; only those in
-    a role the question names ("analysts"), if it names one and the article has any."""
+    """Whom the article quotes or reports, as it introduces them, in its order (once each);
+    only those in a role the question names ("analysts"), if it names one and any has it."""
     found: dict[int, Span] = {}
     for start, end, s_start, s_end in _sentences(view, doc):
         if s_start >= 0 and s_end > s_start:
             found.setdefault(s_start, Span(doc, s_start, s_end))
             continue
-        introduced = _INTRODUCED.match(doc.text[start:end])
+        sentence = doc.text[start:end]
+        introduced = _INTRODUCED.match(sentence)
         if introduced:
             found.setdefault(start, Span(doc, start, start + len(introduced.group("who"))))
-    spans = [found[k] for k in sorted(found) if re.search(r"[A-Z]", _text(found[k]))]
+            continue
+        for match in REPORTED.finditer(sentence):
+            group = "subject" if match.group("subject") else "after"
+            a, b = match.span(group)
+            if _names_someone(sentence, a, b):
+                found.setdefault(start + a, Span(doc, start + a, start + b))
+    spans: list[Span] = []
+    seen: set[frozenset[str]] = set()
+    for key in sorted(found):
+        names = frozenset(re.findall(r"\b[A-Z][\w’'-]+", _text(found[key])))
+        if names and names not in seen:
+            seen.add(names)
+            spans.append(found[key])
     asked = [r for r in _ROLES if re.search(rf"\b{r}", question, re.IGNORECASE)]
     if asked:
         in_role = [s for s in spans if any(re.search(rf"\b{r}", _text(s), re.I) for r in asked)]
         spans = in_role or spans
     return spans
+
+
+def _names_someone(sentence: str, start: int, end: int) -> bool:
+    """The reported subject holds a name: a capitalised word that does not merely open the
+    sentence ("Prime Minister Giorgia Meloni said", not "The agency said", "Climate scientists
+    say")."""
+    return any(
+        m.start() > 0 and m.group(0).lower() not in FUNCTION_WORDS
+        for m in re.finditer(r"\b[A-Z][\w’'-]*", sentence[:end])
+        if m.start() >= start
+    )
 
 
 def dateline(view: Snapshot, doc: StoredDocument) -> Span | None:

@@ -11,7 +11,7 @@ from assistant import Assistant, AssistantError
 from assistant.clean import read_article
 from assistant.ingest import build_nodes, doc_id_for
 
-from .conftest import BUNDLED, offline_settings
+from .conftest import BUNDLED, ROOT, offline_settings
 
 
 def snapshot(assistant: Assistant) -> tuple[dict[str, str], int, int]:
@@ -284,3 +284,22 @@ def test_which_article_says_something_and_when_each_was_published(
     assert dated.citations[0].quote == "12 March 2024"
     undated = fresh.ask("When was the Russia article published?")
     assert undated.abstained and undated.text.endswith("was published: it gives no date.")
+
+
+def test_a_wire_story_in_markdown(fresh: Assistant) -> None:
+    """Italic byline, a dateline opening the first paragraph, people reported in the ways wire
+    copy reports them ("..., regional president X told reporters", "Prime Minister X said")."""
+    story = ROOT / "tests" / "data" / "floods.md"
+    assert fresh.ingest([story]).ok
+    doc = fresh.document(story)
+    assert doc.author == "Marco Rossi" and "*" not in doc.text
+    quoted = [c.quote for c in fresh.ask("Who is quoted in the article?").citations]
+    assert quoted == [
+        "regional president Stefano Bonaccini",
+        "Prime Minister Giorgia Meloni",
+        "Luca Mercalli, president of the Italian Meteorological Society",
+        "Farmers' association Coldiretti",
+    ], quoted
+    # The headline names the floods, the dateline under it says when.
+    when = fresh.ask("When did the floods happen?")
+    assert when.citations[0].quote.startswith("ROME, May 17 (Reuters)"), when.text
