@@ -59,7 +59,7 @@ _NAMED_ARTICLE = (
     r"(?:this|the|these|that)\s+(?:[\w’'-]+\s+){0,3}?(?:articles?|stor(?:y|ies)|pieces?)"
 )
 _DATED = re.compile(
-    rf"\bwhen\s+(?:was|were|is)\s+{_NAMED_ARTICLE}(?:\s+about\b[^?]*?)?\s+"
+    rf"\bwhen\s+(?:was|were|is)\s+(?:{_NAMED_ARTICLE}|it|this)(?:\s+about\b[^?]*?)?\s+"
     rf"(?:published|written|posted|dated|released|out)\b|"
     rf"\b(?:date|publication\s+date)\s+of\s+{_NAMED_ARTICLE}",
     re.IGNORECASE,
@@ -82,6 +82,10 @@ _INTRODUCED = re.compile(
     rf"(?:(?:has|have|had|also|\w+ly)\s+)*(?:{REPORT_VERBS})\b"
 )
 _BYLINE = re.compile(r"^(?:written\s+)?by\s+\S", re.IGNORECASE)
+_WIRE_DATELINE = re.compile(
+    r"(?P<dateline>[A-Z][A-Z .'-]+,\s+(?:[A-Z][a-z]+\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]+)"
+    r"(?:,?\s+\d{4})?(?:\s*\([^)]{1,40}\))?)\s*[-–—]"
+)
 _DATE_LINE = re.compile(r"^[\w ,.:/-]{0,40}\b(1\d|20)\d\d\b[\w ,.:/-]{0,20}$")
 
 
@@ -185,10 +189,15 @@ def _names_someone(sentence: str, start: int, end: int) -> bool:
 
 
 def dateline(view: Snapshot, doc: StoredDocument) -> Span | None:
-    """The line near the top that gives the article's date ("12 March 2024"), if any."""
+    """Where the article gives its date near the top: a line of its own ("12 March 2024") or a
+    wire dateline opening the story ("ROME, May 17 (Reuters) - ...")."""
     for start, end, _, _ in _sentences(view, doc)[:6]:
-        if _DATE_LINE.match(doc.text[start:end].strip()):
+        sentence = doc.text[start:end]
+        if _DATE_LINE.match(sentence.strip()):
             return Span(doc, start, end)
+        wire = _WIRE_DATELINE.match(sentence)
+        if wire:
+            return Span(doc, start, start + wire.end("dateline"))
     return None
 
 

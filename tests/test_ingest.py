@@ -303,3 +303,5 @@ def test_a_wire_story_in_markdown(fresh: Assistant) -> None:
     # The headline names the floods, the dateline under it says when.
     when = fresh.ask("When did the floods happen?")
     assert when.citations[0].quote.startswith("ROME, May 17 (Reuters)"), when.text
+    dated = fresh.ask("When was it published?")
+    assert dated.citations[0].quote == "ROME, May 17 (Reuters)", dated.text
