@@ -91,11 +91,14 @@ _THE_PHRASE = re.compile(
     r"and|or)\b|\s*[?.,;]|\s*$)",
     re.IGNORECASE,
 )
-# "it" that stands for nothing: "Is it true that ...?", "it is likely to ...", "make it clear".
+# "it" that stands for nothing: "Is it true that ...?", "it is likely to ...", "make it clear";
+# or for the article.
 _EMPTY_IT = re.compile(
     r"\bit\s+(?:is|was|be|been|seems|seemed)\s+(?:\w+\s+)?(?:that|to|whether)\b|"
     r"\b(?:is|was)\s+it\s+(?:true|possible|likely|clear|known|certain|right|correct|fair)\b|"
-    r"\bit\s+(?:rains?|snows?)\b",
+    r"\bit\s+(?:rains?|snows?)\b|"
+    # "When was it published?": the article itself, which overview.py answers for.
+    r"\bit\s+(?:\w+\s+)?(?:published|written|posted|dated)\b",
     re.IGNORECASE,
 )
 

@@ -199,6 +199,9 @@ def test_follow_up_pronouns_stand_for_what_the_conversation_named(bundled: Assis
     worth = bundled.ask("How much was it worth?", history=[("Tell me about the S-400 deal", "")])
     assert worth.question == "How much was the S-400 deal worth?"
     assert "£4.1 billion" in worth.text, worth.text
+    # An "it" that is the article is left for the article's date.
+    dated = bundled.ask("When was it published?", history=[("Tell me about the S-400 deal", "")])
+    assert dated.question == "When was it published?" and "gives no date" in dated.text
     # An "it" that stands for nothing is left alone.
     true = bundled.ask("Is it true that Russia could back Pakistan?", history=["What is Track II?"])
     assert true.question == "Is it true that Russia could back Pakistan?"
