@@ -178,9 +178,12 @@ def people(view: Snapshot, doc: StoredDocument, question: str) -> list[Span]:
 
 
 def _names_someone(sentence: str, start: int, end: int) -> bool:
-    """The reported subject holds a name: a capitalised word that does not merely open the
+    """The reported subject names someone: a capitalised word that does not merely open the
     sentence ("Prime Minister Giorgia Meloni said", not "The agency said", "Climate scientists
-    say")."""
+    say"), or a source, official ... ("One source detailed")."""
+    subject = sentence[start:end]
+    if any(re.search(rf"\b{role}", subject, re.IGNORECASE) for role in _ROLES):
+        return True
     return any(
         m.start() > 0 and m.group(0).lower() not in FUNCTION_WORDS
         for m in re.finditer(r"\b[A-Z][\w’'-]*", sentence[:end])

@@ -228,6 +228,7 @@ def test_who_is_quoted_lists_the_people_as_the_article_introduces_them(
         "Kamal Alam, a Pakistan analyst at the Royal United Services Institute (RUSI) think tank",
         "James Hackett, defence analyst with the International Institute for Strategic Studies "
         "think tank",
+        "One source",
         "Another source",
         "Kanwal Sibal, India’s former foreign secretary",
         "Pakistan’s ministry of foreign affairs, Mohammad Faisal",
