@@ -47,7 +47,7 @@ _PEOPLE = re.compile(
     rf"(?:people|experts|analysts|sources|officials|speakers)\b",
     re.IGNORECASE,
 )
-# What the question asks besides the article itself: "... the article about the JF-17".
+# "Which article mentions China?"
 _WHICH = re.compile(
     r"\bwhich\s+(?:articles?|stor(?:y|ies)|pieces?|reports?|sources?|documents?)\s+"
     r"(?:mentions?|talks?\s+about|discuss(?:es)?|covers?|says?|is\s+about|are\s+about|names?|"
@@ -64,6 +64,8 @@ _DATED = re.compile(
     rf"\b(?:date|publication\s+date)\s+of\s+{_NAMED_ARTICLE}",
     re.IGNORECASE,
 )
+# The words that ask about the articles; what is left is what the question is about ("... the
+# article about the JF-17").
 _META_WORDS = re.compile(
     r"\b(summari[sz]e|summary|sum|up|gist|tl;?dr|main|key|points?|articles?|stor(?:y|ies)|"
     r"pieces?|news|about|quoted|cited|interviewed|mentioned|named|list|name|people|persons|"
@@ -109,8 +111,8 @@ def topic_terms(question: str) -> set[str]:
 
 
 def articles(view: Snapshot, topic: set[str], ranked_doc_ids: list[str]) -> list[StoredDocument]:
-    """The articles the question is about: those of the retrieved passages that hold a topic
-    word, best first; with no topic, every article (by title)."""
+    """The articles the question is about: the best-ranked article of the retrieved passages
+    that holds a topic word; with no topic, every article (by title)."""
     if topic:
         chosen = []
         for doc_id in dict.fromkeys(ranked_doc_ids):
