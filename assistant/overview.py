@@ -20,10 +20,14 @@ import re
 from .citations import Span
 from .lexical import FUNCTION_WORDS, terms
 from .reported import REPORT_VERBS, REPORTED
+from .retrieve import Passage
 from .store import Snapshot, StoredDocument
 
 MAX_ARTICLES = 5
 LEAD_SENTENCES = 3
+# A model asked for a summary reads this many of an article's first sentences (fewer each when
+# several articles are summarised).
+SUMMARY_SENTENCES = 8
 
 _ARTICLE = r"(?:this|the|these|that)\s+(?:articles?|stor(?:y|ies)|pieces?|news|reports?)"
 _SUMMARY = re.compile(
@@ -123,25 +127,30 @@ def articles(view: Snapshot, topic: set[str], ranked_doc_ids: list[str]) -> list
     return sorted(view.documents.values(), key=lambda d: d.title.lower())[:MAX_ARTICLES]
 
 
-def _sentences(view: Snapshot, doc: StoredDocument) -> list[tuple[int, int, int, int]]:
-    """The document's sentences in order: start, end, speaker start, speaker end."""
+def _sentences(view: Snapshot, doc: StoredDocument) -> list[tuple[int, int, int, int, int]]:
+    """The document's sentences in order: start, end, speaker start, speaker end, row."""
     table = view.table
     rows = [i for i, d in enumerate(table.doc_ids) if d == doc.doc_id]
-    found = [tuple(int(x) for x in table.offsets[i][:4]) for i in rows]
-    return sorted((a, b, c, d) for a, b, c, d in found)
+    found = [(*(int(x) for x in table.offsets[i][:4]), i) for i in rows]
+    return sorted((a, b, c, d, row) for a, b, c, d, row in found)
 
 
 def lead(view: Snapshot, doc: StoredDocument, n: int = LEAD_SENTENCES) -> list[Span]:
     """The first sentences after the headline, byline and dateline."""
-    out: list[Span] = []
+    return [Span(doc, p.start, p.end) for p in lead_passages(view, doc, n)]
+
+
+def lead_passages(view: Snapshot, doc: StoredDocument, n: int) -> list[Passage]:
+    """`lead` as passages, to give a model to summarise from."""
+    out: list[Passage] = []
     multi_line = "\n" in doc.text
-    for start, end, _, _ in _sentences(view, doc):
+    for start, end, _, _, row in _sentences(view, doc):
         text = doc.text[start:end].strip()
         if (multi_line and start == 0) or _BYLINE.match(text) or _DATE_LINE.match(text):
             continue
         if len(text.split()) < 4:
             continue
-        out.append(Span(doc, start, end))
+        out.append(Passage.of_row(view, row, rank=len(out)))
         if len(out) == n:
             break
     return out
@@ -151,7 +160,7 @@ def people(view: Snapshot, doc: StoredDocument, question: str) -> list[Span]:
     """Whom the article quotes or reports, as it introduces them, in its order (once each);
     only those in a role the question names ("analysts"), if it names one and any has it."""
     found: dict[int, Span] = {}
-    for start, end, s_start, s_end in _sentences(view, doc):
+    for start, end, s_start, s_end, _ in _sentences(view, doc):
         if s_start >= 0 and s_end > s_start:
             found.setdefault(s_start, Span(doc, s_start, s_end))
             continue
@@ -196,7 +205,7 @@ def _names_someone(sentence: str, start: int, end: int) -> bool:
 def dateline(view: Snapshot, doc: StoredDocument) -> Span | None:
     """Where the article gives its date near the top: a line of its own ("12 March 2024") or a
     wire dateline opening the story ("ROME, May 17 (Reuters) - ...")."""
-    for start, end, _, _ in _sentences(view, doc)[:6]:
+    for start, end, _, _, _ in _sentences(view, doc)[:6]:
         sentence = doc.text[start:end]
         if _DATE_LINE.match(sentence.strip()):
             return Span(doc, start, end)

@@ -37,6 +37,34 @@ class Passage:
     row: int = -1  # position in `view.table`
     view: Snapshot | None = None  # the index version this passage was read from
 
+    @classmethod
+    def of_row(
+        cls,
+        view: Snapshot,
+        row: int,
+        rank: int = 0,
+        dense: float = 0.0,
+        bm25: float = 0.0,
+        fused: float = 0.0,
+    ) -> Passage:
+        """The sentence at `row` of the view's node table, with the scores it was found by."""
+        node_id = view.table.ids[row]
+        start, end, s_start, s_end = (int(x) for x in view.table.offsets[row])
+        return cls(
+            node_id=node_id,
+            document=view.document_of(node_id),
+            start=start,
+            end=end,
+            speaker_start=s_start,
+            speaker_end=s_end,
+            dense=dense,
+            bm25=bm25,
+            fused=fused,
+            rank=rank,
+            row=row,
+            view=view,
+        )
+
     @property
     def text(self) -> str:
         return self.document.text[self.start : self.end]
@@ -122,21 +150,14 @@ class HybridRetriever(BaseRetriever):
         passages = []
         for rank, node_id in enumerate(order):
             row = view.row[node_id]
-            start, end, s_start, s_end = (int(x) for x in view.table.offsets[row])
             passages.append(
-                Passage(
-                    node_id=node_id,
-                    document=view.document_of(node_id),
-                    start=start,
-                    end=end,
-                    speaker_start=s_start,
-                    speaker_end=s_end,
+                Passage.of_row(
+                    view,
+                    row,
+                    rank=rank,
                     dense=dense_scores.get(node_id, 0.0),
                     bm25=float(window[row]),
                     fused=2.0 / (self.rrf_k + rank + 1),
-                    rank=rank,
-                    row=row,
-                    view=view,
                 )
             )
         return passages

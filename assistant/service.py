@@ -13,7 +13,7 @@ from .chat import History, condense, not_said_before
 from .embeddings import MiniLMEmbedding
 from .errors import AssistantError, LLMError
 from .ingest import IngestReport, Progress, ingest
-from .overview import overview_kind
+from .overview import SUMMARY_SENTENCES, articles, lead_passages, overview_kind, topic_terms
 from .retrieve import HybridRetriever, Passage
 from .settings import Settings, uses_openai
 from .store import IndexStore, StoredDocument
@@ -142,15 +142,22 @@ class Assistant:
             t1 = time.perf_counter()
             ranked = self.extractive.score(standalone, passages)
             unquoted = self.extractive.speaker_missing(standalone, passages, llm.name)
+            overview = overview_kind(standalone)
+            answer: Answer | None = None
+            to_model: list[Passage] = []
             if not self.store.documents:
                 answer = _empty_index(standalone, llm.name)
             elif unquoted is not None:
                 answer = unquoted
-            elif overview_kind(standalone) is not None:
-                # "Summarize the article", "Who is quoted?": the retrieved sentences are only
-                # like the question; the article's lead or its people answer it, as they are.
+            elif overview == "summary":
+                # The retrieved sentences are only like "Summarize the article": the model
+                # summarises the articles' first sentences instead.
+                to_model = self._leads(standalone, passages)
+            elif overview is not None:
+                # "Who is quoted?", "Which article mentions X?": the articles' own lines, as
+                # they are.
                 answer = self.extractive.answer(standalone, passages)
-                answer.note = "answered with the articles' own lead or people, not by the model"
+                answer.note = "answered from the articles themselves, not by the model"
             elif not ranked or ranked[0].answerability < self.extractive.abstain_below:
                 answer = abstention(
                     standalone,
@@ -158,15 +165,15 @@ class Assistant:
                     "no retrieved passage is likely to answer, so the model was not asked",
                 )
             else:
-                final: Answer | None = None
-                for piece in llm.stream(standalone, [s.passage for s in ranked]):
+                to_model = [s.passage for s in ranked]
+            if answer is None:
+                for piece in llm.stream(standalone, to_model):
                     if isinstance(piece, Answer):
-                        final = piece
+                        answer = piece
                     else:
                         emitted = True
                         yield piece
-                assert final is not None
-                answer = final
+                assert answer is not None
         except LLMError as exc:
             if self.settings.fallback == "none":
                 raise
@@ -188,6 +195,13 @@ class Assistant:
             "total": _ms(started, t2),
         }
         yield answer
+
+    def _leads(self, question: str, passages: list[Passage]) -> list[Passage]:
+        """The first sentences of the articles a summary is asked of."""
+        view = (passages[0].view if passages else None) or self.store.snapshot
+        docs = articles(view, topic_terms(question), [p.document.doc_id for p in passages])
+        each = max(2, SUMMARY_SENTENCES // max(1, len(docs)))
+        return [p for doc in docs for p in lead_passages(view, doc, each)]
 
     def _check(self, question: str) -> str:
         if not isinstance(question, str) or not question.strip():

@@ -311,17 +311,38 @@ def test_a_question_without_history_is_not_condensed(llm: Assistant, server: Fak
     assert len(server.chat_requests()) == 1
 
 
-def test_questions_about_the_articles_themselves_are_answered_from_them(
+def test_a_summary_is_written_from_the_articles_lead(llm: Assistant, server: FakeOpenAI) -> None:
+    # The retrieved sentences are only like "Summarize the article"; the model gets its lead.
+    server.enqueue(
+        Reply(
+            citing(
+                "Russia could back Pakistan and turn on India if India keeps trading with the "
+                "West [{{RUSSIA could back Pakistan}}]. India has asked Russia not to sell arms to "
+                "Pakistan [{{India has repeatedly pleaded}}]."
+            )
+        )
+    )
+    answer = llm.ask("Summarize the article")
+    (request,) = server.chat_requests()
+    given = list(sources(request.body).values())
+    assert given[0].startswith("RUSSIA could back Pakistan and turn on India"), given
+    assert given[1].startswith("India has repeatedly pleaded with Russia"), given
+    assert not any("by Thomas Mackie" in g for g in given)
+    assert [c.quote[:30] for c in answer.citations] == [
+        "RUSSIA could back Pakistan and",
+        "India has repeatedly pleaded w",
+    ]
+    assert all(s.supported for s in answer.sentences), answer.sentences
+    check_offsets(llm, answer)
+
+
+def test_who_is_quoted_is_answered_from_the_article_not_by_the_model(
     llm: Assistant, server: FakeOpenAI
 ) -> None:
-    # The retrieved sentences are only like "Summarize the article"; its lead answers it.
-    answer = llm.ask("Summarize the article")
-    assert server.chat_requests() == []
-    assert answer.citations[0].quote.startswith("RUSSIA could back Pakistan and turn on India")
-    assert "not by the model" in answer.note
     people = llm.ask("Who is quoted in the article?")
     assert server.chat_requests() == []
     assert KAMAL in people.citations[0].quote
+    assert "not by the model" in people.note
 
 
 # ---------------------------------------------------------------- failures
