@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -20,7 +21,9 @@ from .lexical import QUESTION_WORDS, STOPWORDS, stem, terms, words
 from .overview import (
     LEAD_SENTENCES,
     articles,
+    byline,
     dateline,
+    is_headline,
     lead,
     mentions,
     overview_kind,
@@ -484,7 +487,10 @@ class ExtractiveAnswerer:
         for other in ranked[1:]:
             if len(chosen) >= self.max_citations:
                 break
-            if other.answerability < self.abstain_below or best.score - other.score > 1.0:
+            if (
+                other.answerability < self.abstain_below
+                or best.score - other.score > _ABOUT_AS_HIGH
+            ):
                 break
             own = set(terms(other.passage.speaker + " " + other.passage.text))
             adds_terms = bool((own - covered) & q_terms)
@@ -626,20 +632,17 @@ class ExtractiveAnswerer:
     def _prefer_body_over_headline(ranked: list[Scored]) -> list[Scored]:
         """A headline restates the article; cite the body sentence that says the same, if any."""
         best = ranked[0]
-        if not _is_headline(best.passage):
+        if not is_headline(best.passage.document, best.passage.start):
             return ranked
         wanted = set(terms(best.passage.text))
-        for other in ranked[1:]:
-            if best.score - other.score > 1.0:
-                break
-            shared = len(wanted & set(terms(other.passage.text)))
-            if (
+        return _promoted(
+            ranked,
+            lambda other: (
                 other.coverage >= best.coverage
-                and not _is_headline(other.passage)
-                and shared >= min(2, len(wanted))
-            ):
-                return [other] + [r for r in ranked if r is not other]
-        return ranked
+                and not is_headline(other.passage.document, other.passage.start)
+                and len(wanted & set(terms(other.passage.text))) >= min(2, len(wanted))
+            ),
+        )
 
     def speaker_missing(
         self, question: str, passages: list[Passage], backend: str
@@ -657,11 +660,11 @@ class ExtractiveAnswerer:
         doc = ranked[0].passage.document if ranked else None
         if doc is None or not doc.author:
             return None
-        match = re.search(rf"(?im)^(?:written\s+)?by\s+{re.escape(doc.author)}\b[^\n]*$", doc.text)
-        if match is None:
+        found = byline(doc)
+        if found is None:
             return None
         cites = CitationList()
-        n = cites.cite(Span(doc, match.start(), match.end()))
+        n = cites.cite(found)
         text = f"“{doc.title}” was written by {doc.author} [{n}]."
         return _answered(question, self.name, [AnswerSentence(text, [n])], cites)
 
@@ -761,6 +764,9 @@ _AUTHOR_QUESTION = re.compile(
     re.IGNORECASE,
 )
 
+
+# Two passages whose scores are this close rank about as high.
+_ABOUT_AS_HIGH = 1.0
 
 # Typed neighbours: how many top passages may lend their answerability, which sentences are
 # looked at (after first: news gives the details after the event), and what each step costs.
@@ -880,17 +886,27 @@ def _prefer_naming_sentence(question: str, ranked: list[Scored]) -> list[Scored]
     """A quotation that matches the question only through its speaker ("Who is Mohammad
     Faisal?" and his "Our armed forces ..." quote) gives way to the sentence that names the
     speaker, when that ranks about as high: it is the one that says who they are."""
-    best = ranked[0] if ranked else None
-    if best is None or not best.passage.quoted:
+    if not ranked or not ranked[0].passage.quoted:
         return ranked
-    if set(terms(best.passage.text)) & question_terms(question):
+    p = ranked[0].passage
+    if set(terms(p.text)) & question_terms(question):
         return ranked
-    p = best.passage
+    return _promoted(
+        ranked,
+        lambda other: (
+            other.passage.document.doc_id == p.document.doc_id
+            and other.passage.start <= p.speaker_start < other.passage.end
+        ),
+    )
+
+
+def _promoted(ranked: list[Scored], better: Callable[[Scored], bool]) -> list[Scored]:
+    """`ranked` with the first passage ranked about as high as the best for which `better`
+    holds put first, if there is one."""
     for other in ranked[1:]:
-        if best.score - other.score > 1.0:
+        if ranked[0].score - other.score > _ABOUT_AS_HIGH:
             break
-        o = other.passage
-        if o.document.doc_id == p.document.doc_id and o.start <= p.speaker_start < o.end:
+        if better(other):
             return [other] + [r for r in ranked if r is not other]
     return ranked
 
@@ -902,11 +918,6 @@ def _within(inner: Passage, outer: Passage) -> bool:
         and outer.start <= inner.start
         and inner.end <= outer.end
     )
-
-
-def _is_headline(passage: Passage) -> bool:
-    """The first line of a multi-paragraph article."""
-    return passage.start == 0 and "\n" in passage.document.text
 
 
 # "He stated: " / "She said, " at the start of a quoted sentence.

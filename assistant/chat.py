@@ -14,17 +14,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any
+
+from .answer import ABSTAIN_TEXT
+from .retrieve import Passage
 
 History = Sequence[str | Mapping[str, Any] | Sequence[Any]]
 
-
-class _Quotable(Protocol):
-    @property
-    def text(self) -> str: ...
-
-
-P = TypeVar("P", bound=_Quotable)
 
 _PERSON = frozenset({"he", "she", "him", "his", "her", "hers"})
 _GROUP = frozenset({"they", "them", "their"})
@@ -72,7 +68,6 @@ _NOT_PEOPLE = re.compile(
     r"Centre|Center|Foundation|Association|Organisation|Organization|Court|Parliament|"
     r"Assembly|Commission|Corporation|Times|News|Line|Control|Sea|River|Street)\b"
 )
-_ABSTAINED = "The articles don't say"
 # "the Indian experts", "the two sides", "these talks": a group.
 _GROUP_PHRASE = re.compile(
     r"\b(?:the|these|those)\s+(?:[\w’'-]+\s+){0,2}?[A-Za-z’'-]*[a-rt-z]s\b", re.IGNORECASE
@@ -124,11 +119,6 @@ def exchanges(history: History | None) -> list[tuple[str, str]]:
     return turns
 
 
-def user_turns(history: History | None) -> list[str]:
-    """Earlier user questions, oldest first."""
-    return [question for question, _ in exchanges(history)]
-
-
 def _without_question_words(phrase: str) -> str:
     """ "Have India and Pakistan" -> "India and Pakistan"."""
     words = phrase.split()
@@ -156,7 +146,7 @@ def _people(text: str) -> list[str]:
 
 def _person(question: str, answer: str) -> list[str]:
     """Who "he" or "she" may be after this turn, likeliest first."""
-    answered = bool(answer) and not answer.startswith(_ABSTAINED)
+    answered = bool(answer) and not answer.startswith(ABSTAIN_TEXT[:-1])
     told = _people(answer) if answered else []
     led = told[:1] if re.match(r"\s*(who|whom)\b", question, re.IGNORECASE) else []
     return [*led, *reversed(_people(question)), *told]  # after "Who ...?", whom the answer led with
@@ -219,7 +209,9 @@ def _replace(pronoun: str, referent: str) -> str:
 _ELSE = re.compile(r"\belse\b", re.IGNORECASE)
 
 
-def not_said_before(question: str, history: History | None, passages: list[P]) -> list[P]:
+def not_said_before(
+    question: str, history: History | None, passages: list[Passage]
+) -> list[Passage]:
     """For "What else did he say?": the passages the answer before did not already quote (when
     the history gives that answer), so the follow-up brings what is new."""
     turns = exchanges(history)

@@ -17,7 +17,7 @@ from .clean import SUPPORTED_SUFFIXES, Article, read_article
 from .embeddings import MiniLMEmbedding
 from .errors import AssistantError
 from .sentences import Sentence, split_sentences
-from .store import IndexStore, PendingDocument
+from .store import IndexStore, PendingDocument, node_id
 
 
 @dataclass
@@ -101,7 +101,7 @@ def build_nodes(article: Article, doc_id: str, version: str) -> list[TextNode]:
     for position, sentence in enumerate(split_sentences(article.text)):
         nodes.append(
             TextNode(
-                id_=f"{doc_id}-{version}-{position}",
+                id_=node_id(doc_id, version, position),
                 text=index_text(article.text, sentence),
                 metadata={
                     "article_id": doc_id,

@@ -87,7 +87,6 @@ _INTRODUCED = re.compile(
     rf"^(?P<who>(?:[A-Z][\w’'.-]+\s+){{1,3}}[A-Z][\w’'-]+,\s+[^,;:“\"]{{3,160}}?),\s+"
     rf"(?:(?:has|have|had|also|\w+ly)\s+)*(?:{REPORT_VERBS})\b"
 )
-_BYLINE = re.compile(r"^(?:written\s+)?by\s+\S", re.IGNORECASE)
 _WIRE_DATELINE = re.compile(
     r"(?P<dateline>[A-Z][A-Z .'-]+,\s+(?:[A-Z][a-z]+\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]+)"
     r"(?:,?\s+\d{4})?(?:\s*\([^)]{1,40}\))?)\s*[-–—]"
@@ -129,10 +128,24 @@ def articles(view: Snapshot, topic: set[str], ranked_doc_ids: list[str]) -> list
 
 def _sentences(view: Snapshot, doc: StoredDocument) -> list[tuple[int, int, int, int, int]]:
     """The document's sentences in order: start, end, speaker start, speaker end, row."""
-    table = view.table
-    rows = [i for i, d in enumerate(table.doc_ids) if d == doc.doc_id]
-    found = [(*(int(x) for x in table.offsets[i][:4]), i) for i in rows]
+    rows = [view.row[node] for node in map(doc.node_id, range(doc.n_nodes)) if node in view.row]
+    found = [(*(int(x) for x in view.table.offsets[i][:4]), i) for i in rows]
     return sorted((a, b, c, d, row) for a, b, c, d, row in found)
+
+
+def is_headline(doc: StoredDocument, start: int) -> bool:
+    """A sentence starting at `start` is the headline: the first line of a multi-line article."""
+    return start == 0 and "\n" in doc.text
+
+
+def byline(doc: StoredDocument) -> Span | None:
+    """The line that names the article's author ("by Thomas Mackie", "By Sarah Khan, Defence
+    Correspondent"), when cleaning found one."""
+    if not doc.author:
+        return None
+    pattern = rf"(?im)^(?:written\s+)?by\s+{re.escape(doc.author)}\b[^\n]*$"
+    found = re.search(pattern, doc.text)
+    return Span(doc, found.start(), found.end()) if found else None
 
 
 def lead(view: Snapshot, doc: StoredDocument, n: int = LEAD_SENTENCES) -> list[Span]:
@@ -143,10 +156,11 @@ def lead(view: Snapshot, doc: StoredDocument, n: int = LEAD_SENTENCES) -> list[S
 def lead_passages(view: Snapshot, doc: StoredDocument, n: int) -> list[Passage]:
     """`lead` as passages, to give a model to summarise from."""
     out: list[Passage] = []
-    multi_line = "\n" in doc.text
+    by = byline(doc)
     for start, end, _, _, row in _sentences(view, doc):
         text = doc.text[start:end].strip()
-        if (multi_line and start == 0) or _BYLINE.match(text) or _DATE_LINE.match(text):
+        signed = by is not None and by.start <= start < by.end
+        if is_headline(doc, start) or signed or _DATE_LINE.match(text):
             continue
         if len(text.split()) < 4:
             continue
@@ -224,7 +238,7 @@ def mentions(topic: set[str], passages_by_rank: list[Span]) -> list[Span]:
         doc_id = span.document.doc_id
         if doc_id in found or not topic & set(terms(_text(span))):
             continue
-        if span.start == 0 and "\n" in span.document.text:
+        if is_headline(span.document, span.start):
             headlines.setdefault(doc_id, span)
         else:
             found[doc_id] = span

@@ -59,6 +59,14 @@ class StoredDocument:
     n_nodes: int
     text: str
 
+    def node_id(self, position: int) -> str:
+        """The id of this version's node (sentence) at `position`."""
+        return node_id(self.doc_id, self.version, position)
+
+
+def node_id(doc_id: str, version: str, position: int) -> str:
+    return f"{doc_id}-{version}-{position}"
+
 
 @dataclass(frozen=True)
 class PendingDocument:
