@@ -17,7 +17,7 @@ from typing import Any
 from .align import Alignment, Window, align
 from .citations import Citation, CitationList, Span
 from .embeddings import MiniLMEmbedding
-from .lexical import QUESTION_WORDS, STOPWORDS, stem, terms, words
+from .lexical import QUESTION_WORDS, STOPWORDS, fold, stem, terms, words
 from .overview import (
     LEAD_SENTENCES,
     articles,
@@ -813,7 +813,7 @@ def _names(who: str, span: str) -> bool:
     capitals = re.findall(r"\b[A-Z][\w’'-]+", who)
     content = [w for w in words(who) if w not in _TITLES]
     if capitals and len(capitals) == len(content):
-        return stem(capitals[-1].lower().replace("’", "'")) in present
+        return stem(fold(capitals[-1])) in present
     return False
 
 
@@ -866,7 +866,7 @@ def _hedged(answer: Answer) -> Answer:
     if not missing:
         return answer
     found = re.findall(r"\w+", asked)
-    shown = [w for w in dict.fromkeys(found) if stem(w.lower()) in missing]
+    shown = [w for w in dict.fromkeys(found) if stem(fold(w)) in missing]
     listed = ", ".join(f"“{w}”" for w in shown) or "all of the question"
     lead = AnswerSentence(
         f"The articles don't say so directly (the closest passages don't mention {listed}):", []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 import Stemmer
@@ -32,8 +33,26 @@ STOPWORDS = FUNCTION_WORDS | {
 }
 
 
+# Letters that carry their mark in themselves, so Unicode decomposition leaves them whole.
+_PLAIN = str.maketrans(
+    {"ł": "l", "ø": "o", "đ": "d", "ð": "d", "ħ": "h", "ı": "i", "ß": "ss", "æ": "ae", "œ": "oe"}
+)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, as people type names on an English keyboard: "Beyoncé",
+    "Gospić", "Łódź" and "Erdoğan" are read as "beyonce", "gospic", "lodz", "erdogan". Other
+    scripts keep their letters (Hangul is recomposed after the decomposition)."""
+    text = text.lower().replace("’", "'")
+    if text.isascii():
+        return text
+    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", bare).translate(_PLAIN)
+
+
 def words(text: str) -> list[str]:
-    return _WORD.findall(text.lower().replace("’", "'"))
+    """The words of `text`, folded (`fold`): what BM25, coverage and the support check count."""
+    return _WORD.findall(fold(text))
 
 
 @lru_cache(maxsize=65536)

@@ -42,7 +42,7 @@ from .lexical import terms
 from .settings import Settings
 from .windows import window_terms
 
-_CACHE_VERSION = 3
+_CACHE_VERSION = 4
 _GENERATION_ID = "generation"
 _LOCK_ID = "write-lock"
 _ADD_BATCH = 4000  # below Chroma's largest batch (5,461 in a local client)

@@ -20,7 +20,7 @@ from functools import lru_cache
 import numpy as np
 
 from .embeddings import MiniLMEmbedding
-from .lexical import STOPWORDS, stem, terms, words
+from .lexical import STOPWORDS, fold, stem, terms, words
 from .retrieve import Passage
 from .store import IndexStore
 
@@ -111,7 +111,7 @@ def facts(sentence: str) -> list[str]:
     first_end = first_word.end() if first_word else 0
     for m in _NAME_WORD.finditer(sentence):
         word = m.group(0)
-        low = word.lower().replace("’", "'").split("'")[0]
+        low = fold(word).split("'")[0]
         if m.start() < first_end or low in STOPWORDS or low in _MONTHS or not low.isalpha():
             continue
         found.append(low)

@@ -305,3 +305,30 @@ def test_a_wire_story_in_markdown(fresh: Assistant) -> None:
     assert when.citations[0].quote.startswith("ROME, May 17 (Reuters)"), when.text
     dated = fresh.ask("When was it published?")
     assert dated.citations[0].quote == "ROME, May 17 (Reuters)", dated.text
+
+
+def test_names_typed_without_their_accents_are_found(fresh: Assistant, tmp_path: Path) -> None:
+    """People type "Erdogan" and "Gdansk" on an English keyboard: the article's "Erdoğan" and
+    "Gdańsk" are the same words to search, to who-said-what and to the support check."""
+    article = tmp_path / "corridor.txt"
+    article.write_text(
+        "Turkey and Poland agree a Baltic grain corridor\n"
+        "ANKARA, June 3 - Turkish President Recep Tayyip Erdoğan met Polish trade officials in "
+        "Gdańsk on Tuesday to sign the corridor agreement.\n"
+        "Erdoğan said: “The corridor will carry Ukrainian grain to the Baltic before autumn.”\n"
+        "Łukasz Kowalski, a freight analyst at the Szczecin Maritime Institute, warned that the "
+        "port of Świnoujście lacks the silos the plan needs.\n",
+        encoding="utf-8",
+    )
+    assert fresh.ingest([article]).ok
+    said = fresh.ask("What did Erdogan say?")
+    assert not said.abstained, said.text
+    assert "“The corridor will carry" in said.citations[0].quote, said.text
+    met = fresh.ask("Where did Erdogan meet the trade officials?")
+    assert "Gdańsk" in met.citations[0].quote, met.text
+    analyst = fresh.ask("Who is Lukasz Kowalski?")
+    assert analyst.citations[0].quote.startswith("Łukasz Kowalski, a freight analyst"), (
+        analyst.text
+    )
+    port = fresh.ask("Which port lacks silos according to Kowalski?")
+    assert "Świnoujście" in port.citations[0].quote, port.text
