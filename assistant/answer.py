@@ -281,7 +281,7 @@ def _idf(table: NodeTable, term: str) -> float:
 def _names_covered(question: str, passage: Passage) -> float:
     """Share of the question's capitalised words (but its first) that the passage or its
     speaker holds; 0.5 when the question has none."""
-    names = {m.group(0).lower() for m in _CAPITALISED.finditer(question, 1)} - STOPWORDS
+    names = {fold(m.group(0)) for m in _CAPITALISED.finditer(question, 1)} - STOPWORDS
     if not names:
         return 0.5
     present = set(words(passage.speaker + " " + passage.text))
@@ -292,7 +292,7 @@ def _new_name(question: str, passage: Passage) -> bool:
     """The passage names something (a capitalised word, not its first) the question does not."""
     asked = set(words(question))
     return any(
-        m.group(0).lower() not in asked and m.group(0).lower() not in STOPWORDS
+        fold(m.group(0)) not in asked and fold(m.group(0)) not in STOPWORDS
         for m in _CAPITALISED.finditer(passage.text, 1)
     )
 
@@ -467,7 +467,7 @@ class ExtractiveAnswerer:
             # A when / how-many question is only answered by a sentence that holds one.
             ranked = [r for r in ranked if _type_match(kind, r.passage) == 1.0]
         if not ranked or ranked[0].answerability < self.abstain_below:
-            return abstention(question, self.name)
+            return not_answered(question, self.name, passages[0].view or self.store.snapshot)
         people = _people(who)
         if len(people) > 1:  # "What did X and Y say?": the best-ranked words of each
             rows = {
@@ -497,8 +497,12 @@ class ExtractiveAnswerer:
             if adds_terms or self._adjacent(best.passage, other.passage):
                 chosen.append(other)
                 covered |= own
-        answer = self._compose(question, self._with_antecedents([c.passage for c in chosen]))
-        return _hedged(answer) if _YES_NO.match(question) else answer
+        cited = self._with_antecedents([c.passage for c in chosen])
+        answer = self._compose(question, cited)
+        if _YES_NO.match(question):
+            return _hedged(answer)
+        view = best.passage.view or self.store.snapshot
+        return _hedged(answer, names_not_mentioned(question, view))
 
     def _with_typed_neighbours(
         self, question: str, kind: str, ranked: list[Scored]
@@ -839,6 +843,34 @@ def _people(who: str) -> list[str]:
     return [p.strip() for p in _PEOPLE_SEPARATOR.split(who) if p.strip()]
 
 
+def not_answered(question: str, backend: str, view: Snapshot, reason: str = "") -> Answer:
+    """The abstention for a question no passage answers; it says which of the question's
+    names no article mentions, when some are not ("How did China react?")."""
+    missing = names_not_mentioned(question, view)
+    if not missing:
+        return abstention(question, backend, reason)
+    listed = ", ".join(f"“{n}”" for n in missing)
+    return abstention(
+        question, backend, reason, text=f"{ABSTAIN_TEXT[:-1]}: they don't mention {listed}."
+    )
+
+
+def names_not_mentioned(question: str, view: Snapshot) -> list[str]:
+    """The question's names (capitalised words, not its first) that no article mentions:
+    "What is Russia's position on Kashmir?", "Who went to Fort Dusquesne?"."""
+    missing: list[str] = []
+    end = -1
+    for m in _CAPITALISED.finditer(question, 1):
+        if view.mentions(m.group(0)):
+            continue
+        if missing and not question[end : m.start()].strip():
+            missing[-1] += question[end : m.end()]  # "World Cup", one name
+        else:
+            missing.append(m.group(0))
+        end = m.end()
+    return list(dict.fromkeys(missing))
+
+
 def unquoted(question: str, backend: str, who: str) -> Answer:
     """The answer to "What did X say?" when the articles hold no words of X."""
     anyone = _AND.sub(" or ", who)
@@ -850,27 +882,37 @@ def unquoted(question: str, backend: str, who: str) -> Answer:
     )
 
 
-def _hedged(answer: Answer) -> Answer:
-    """A yes/no question whose words are not all in the cited passages: say so first, rather
-    than let the passages pass for a yes or a no. The opening "Has" / "Did" is no word to look
-    for, and a word is mentioned by a longer or shorter form of it ("India" by "Indian",
-    "Pakistani" by "Pakistan")."""
-    opening = _YES_NO.match(answer.question)
-    asked = answer.question[opening.end() :] if opening else answer.question
-    said = words(answer.text)
-    missing = {
-        t
-        for t in question_terms(asked) - set(terms(answer.text))
-        if not any(_same_word(t, w) for w in said)
-    }
-    if not missing:
+def _hedged(answer: Answer, names: list[str] | None = None) -> Answer:
+    """Say first that the cited passages may not answer, rather than let them pass for an
+    answer: a yes/no question whose words are not all in them, or (`names`) a question naming
+    someone or something no article mentions ("What is Russia's position on Kashmir?"). The
+    opening "Has" / "Did" is no word to look for, and a word is mentioned by a
+    longer or shorter form of it ("India" by "Indian", "Pakistani" by "Pakistan")."""
+    if names is not None:
+        shown = names
+    else:
+        opening = _YES_NO.match(answer.question)
+        asked = answer.question[opening.end() :] if opening else answer.question
+        said = words(answer.text)
+        missing = {
+            t
+            for t in question_terms(asked) - set(terms(answer.text))
+            if not any(_same_word(t, w) for w in said)
+        }
+        found = re.findall(r"\w+", asked)
+        shown = [w for w in dict.fromkeys(found) if stem(fold(w)) in missing]
+        if not missing:
+            return answer
+    if not shown and names is not None:
         return answer
-    found = re.findall(r"\w+", asked)
-    shown = [w for w in dict.fromkeys(found) if stem(fold(w)) in missing]
     listed = ", ".join(f"“{w}”" for w in shown) or "all of the question"
-    lead = AnswerSentence(
-        f"The articles don't say so directly (the closest passages don't mention {listed}):", []
-    )
+    if names is not None:
+        lead = AnswerSentence(f"The articles don't mention {listed}; the closest passages:", [])
+    else:
+        lead = AnswerSentence(
+            f"The articles don't say so directly (the closest passages don't mention {listed}):",
+            [],
+        )
     answer.sentences = [lead, *answer.sentences]
     answer.text = " ".join(s.text for s in answer.sentences)
     return answer

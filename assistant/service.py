@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .answer import Answer, ExtractiveAnswerer, abstention
+from .answer import Answer, ExtractiveAnswerer, abstention, not_answered
 from .chat import History, condense, not_said_before
 from .embeddings import MiniLMEmbedding
 from .errors import AssistantError, LLMError
@@ -161,9 +161,10 @@ class Assistant:
                 # Scored only here: the word alignment costs ~0.1 s a question.
                 ranked = self.extractive.score(standalone, passages)
                 if not ranked or ranked[0].answerability < self.extractive.abstain_below:
-                    answer = abstention(
+                    answer = not_answered(
                         standalone,
                         llm.name,
+                        passages[0].view if passages and passages[0].view else self.store.snapshot,
                         "no retrieved passage is likely to answer, so the model was not asked",
                     )
                 else:

@@ -107,6 +107,18 @@ class Snapshot:
     def document_of(self, node_id: str) -> StoredDocument:
         return self.documents[self.table.doc_ids[self.row[node_id]]]
 
+    def mentions(self, word: str) -> bool:
+        """Some article or title has `word`, or a longer or shorter form of it ("India" /
+        "Indian", "Pakistani" / "Pakistan"), without accents (lexical.fold)."""
+        vocabulary = self.windows.vocab_dict if self.windows is not None else {}
+        found = terms(word)
+        if not found:
+            return True  # a function word: nothing to look for
+        t = found[0]
+        if t in vocabulary or any(t[:k] in vocabulary for k in range(4, len(t))):
+            return True
+        return len(t) >= 4 and any(v.startswith(t) for v in vocabulary)
+
 
 # What the store derives from the committed nodes: the node table, BM25 over each node's text,
 # BM25 over each node's window.

@@ -236,3 +236,20 @@ def test_who_is_quoted_lists_the_people_as_the_article_introduces_them(
     check_offsets(bundled, answer)
     analysts = bundled.ask("List the analysts mentioned.")
     assert [c.quote.split(",")[0] for c in analysts.citations] == ["Kamal Alam", "James Hackett"]
+
+
+def test_a_question_naming_what_no_article_mentions_says_so_first(bundled: Assistant) -> None:
+    # The closest passage is about Russia, not Kashmir: the answer must not pass for one.
+    answer = bundled.ask("What is Russia's position on Kashmir?")
+    assert answer.text.startswith("The articles don't mention “Kashmir”; the closest passages:"), (
+        answer.text
+    )
+    assert answer.sentences[0].citations == [] and answer.citations
+    # No passage is likely to answer: the abstention names what the articles never mention.
+    visit = bundled.ask("When did Modi visit Moscow?")  # Moscow is in the article, Modi is not
+    assert visit.abstained
+    assert visit.text == "The articles don't say: they don't mention “Modi”.", visit.text
+    # Names the article has, in another form ("Pakistani" / "Pakistan") or as the headline's,
+    # are no such names.
+    for question in ("What do Pakistani officials want India to do?", "What did Putin sign?"):
+        assert "don't mention" not in bundled.ask(question).text, question

@@ -99,10 +99,12 @@ def test_repeated_question_marks_do_not_change_the_answer(hostile: Assistant) ->
 
 
 def test_terminal_escapes_in_a_question_are_not_echoed(hostile: Assistant) -> None:
-    answer = hostile.ask("\x1b[31mWho will win the\x07 next football World Cup?\x1b[0m")
+    answer = hostile.ask("\x1b[31mWho will win the\x07 next football match?\x1b[0m")
     assert answer.abstained
     assert "\x1b" not in answer.text and "\x07" not in answer.text
-    assert "Who will win the next football World Cup?" in answer.text
+    assert "Who will win the next football match?" in answer.text
+    named = hostile.ask("\x1b[31mWho will win the\x07 next football World Cup?\x1b[0m")
+    assert named.text == "The articles don't say: they don't mention “World Cup”.", named.text
 
 
 def test_a_one_megabyte_question_is_refused_clearly(hostile: Assistant) -> None:
