@@ -28,6 +28,7 @@ from .overview import (
     mentions,
     overview_kind,
     people,
+    topic_phrase,
     topic_terms,
 )
 from .reported import REPORTED
@@ -677,7 +678,7 @@ class ExtractiveAnswerer:
         something, when they are dated; cited."""
         view = passages[0].view or self.store.snapshot
         topic = topic_terms(question)
-        if kind == "which":
+        if kind in ("which", "mention"):
             found = mentions(topic, [Span(p.document, p.start, p.end) for p in passages])
             by_doc = [(span.document, [span]) for span in found]
         else:
@@ -689,6 +690,8 @@ class ExtractiveAnswerer:
         sentences: list[AnswerSentence] = []
         for doc, spans in by_doc:
             named = f"“{doc.title}”: " if len(by_doc) > 1 or kind == "which" else ""
+            if kind == "mention" and not sentences:
+                named = f"Yes: {named}"
             for span in spans:
                 n = cites.cite(span)
                 quote = doc.text[span.start : span.end].strip().rstrip(",;:")
@@ -702,6 +705,14 @@ class ExtractiveAnswerer:
             titles = " or ".join(f"“{doc.title}”" for doc, _ in by_doc)
             text = f"{ABSTAIN_TEXT[:-1]} when {titles} was published: it gives no date."
             return abstention(question, self.name, "no dateline", text=text)
+        if not sentences and kind in ("which", "mention") and topic_phrase(question):
+            asked = topic_phrase(question)
+            text = (
+                f"No: the articles don't mention “{asked}”."
+                if kind == "mention"
+                else f"None of the articles mentions “{asked}”."
+            )
+            return abstention(question, self.name, "no retrieved sentence has it", text=text)
         if not sentences:
             return abstention(question, self.name)
         return _answered(question, self.name, sentences, cites)

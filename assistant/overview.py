@@ -62,6 +62,15 @@ _WHICH = re.compile(
 _NAMED_ARTICLE = (
     r"(?:this|the|these|that)\s+(?:[\w’'-]+\s+){0,3}?(?:articles?|stor(?:y|ies)|pieces?)"
 )
+# "Does the article mention China?", "Is Kanwal Sibal mentioned?": asked yes or no.
+_MENTION = re.compile(
+    rf"^\s*(?:does|do|did)\s+(?:{_NAMED_ARTICLE}|it|they|any\s+(?:of\s+the\s+)?articles?)\s+"
+    r"(?:mention|talk\s+about|discuss|cover|name|quote|say\s+anything\s+about|deal\s+with|"
+    r"report\s+on)\b|"
+    rf"^\s*(?:is|are|was|were)\s+[^?]+?\s+(?:mentioned|named|discussed|quoted|covered)"
+    rf"(?:\s+(?:in|by)\s+(?:{_NAMED_ARTICLE}|it|them))?\s*\??\s*$",
+    re.IGNORECASE,
+)
 _DATED = re.compile(
     rf"\bwhen\s+(?:was|were|is)\s+(?:{_NAMED_ARTICLE}|it|this)(?:\s+about\b[^?]*?)?\s+"
     rf"(?:published|written|posted|dated|released|out)\b|"
@@ -95,12 +104,14 @@ _DATE_LINE = re.compile(r"^[\w ,.:/-]{0,40}\b(1\d|20)\d\d\b[\w ,.:/-]{0,20}$")
 
 
 def overview_kind(question: str) -> str | None:
-    """ "summary", "people", "which", "date", or None when the question is about what the
-    articles say."""
+    """ "summary", "people", "which", "mention" (does any article mention X?), "date", or None
+    when the question is about what the articles say."""
     if _DATED.search(question):
         return "date"
     if _WHICH.search(question):
         return "which"
+    if _MENTION.search(question):
+        return "mention"
     if _PEOPLE.search(question):
         return "people"
     if _SUMMARY.search(question):
@@ -111,6 +122,12 @@ def overview_kind(question: str) -> str | None:
 def topic_terms(question: str) -> set[str]:
     """What the question asks about besides the articles themselves."""
     return set(terms(_META_WORDS.sub(" ", question)))
+
+
+def topic_phrase(question: str) -> str:
+    """The same as it was typed: "Does the article mention Track II diplomacy?" -> "Track II
+    diplomacy"."""
+    return " ".join(_META_WORDS.sub(" ", question).split()).strip(" ?.!,")
 
 
 def articles(view: Snapshot, topic: set[str], ranked_doc_ids: list[str]) -> list[StoredDocument]:

@@ -253,3 +253,16 @@ def test_a_question_naming_what_no_article_mentions_says_so_first(bundled: Assis
     # are no such names.
     for question in ("What do Pakistani officials want India to do?", "What did Putin sign?"):
         assert "don't mention" not in bundled.ask(question).text, question
+
+
+def test_does_the_article_mention_x_is_answered_yes_with_the_sentence_or_no(
+    bundled: Assistant,
+) -> None:
+    yes = bundled.ask("Does the article mention Track II diplomacy?")
+    assert yes.text.startswith("Yes: Track II diplomacy, otherwise known as"), yes.text
+    assert yes.citations[0].quote.startswith("Track II diplomacy, otherwise known as")
+    named = bundled.ask("Is Kanwal Sibal mentioned?")
+    assert named.citations[0].quote.startswith("Kanwal Sibal, India’s former foreign secretary")
+    no = bundled.ask("Does the article mention Ukraine?")
+    assert no.abstained and no.citations == []
+    assert no.text == "No: the articles don't mention “Ukraine”.", no.text
