@@ -34,7 +34,10 @@ _SUMMARY = re.compile(
     rf"^\s*(?:please\s+|can\s+you\s+|could\s+you\s+)?(?:summari[sz]e|sum\s+up)\b|"
     rf"\b(?:give|write|provide|make)\s+(?:me\s+|us\s+)?(?:a|the)\s+(?:short\s+|brief\s+|quick\s+)?"
     rf"summary\b|^\s*(?:a\s+)?summary\b|\btl;?dr\b|\bthe\s+gist\b|"
-    rf"\b(?:main|key)\s+points?(?:\s+(?:of|in)\s+{_ARTICLE})?\s*\??\s*$|"
+    rf"\b(?:main|key)\s+(?:points?|facts?|takeaways?|findings?|messages?)"
+    rf"(?:\s+(?:of|in|from)\s+{_ARTICLE})?\s*[?.!]?\s*$|"
+    rf"^\s*(?:please\s+)?(?:give|show|tell)\s+(?:me|us)\s+(?:the\s+)?(?:highlights|takeaways|"
+    rf"an?\s+overview|the\s+headlines)\b|^\s*(?:what\s+are\s+)?the\s+(?:highlights|takeaways)\b|"
     rf"\bwhat\s+(?:is|are|was|were)\s+{_ARTICLE}\s+about\b|"
     rf"\bwhat\s+(?:does|do|did)\s+{_ARTICLE}\s+(?:say|report|cover|tell\s+us)\s*\??\s*$|"
     rf"^\s*what\s+happened\s*\??\s*$",
@@ -80,7 +83,8 @@ _DATED = re.compile(
 # The words that ask about the articles; what is left is what the question is about ("... the
 # article about the JF-17").
 _META_WORDS = re.compile(
-    r"\b(summari[sz]e|summary|sum|up|gist|tl;?dr|main|key|points?|articles?|stor(?:y|ies)|"
+    r"\b(summari[sz]e|summary|sum|up|gist|tl;?dr|main|key|points?|facts?|takeaways?|findings?|"
+    r"messages?|highlights|overview|headlines|show|us|few|two|three|four|five|articles?|stor(?:y|ies)|"
     r"pieces?|news|about|quoted|cited|interviewed|mentioned|named|list|name|people|persons|"
     r"speakers|spoke|speaks|commented|comments|says?|report|reports|cover|covers|happened|"
     r"briefly|please|give|me|tell|all|this|these|that|in|the|what|who|which|when|is|are|was|"

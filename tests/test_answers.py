@@ -208,7 +208,13 @@ def test_follow_up_pronouns_stand_for_what_the_conversation_named(bundled: Assis
 
 
 def test_summary_is_the_articles_lead(bundled: Assistant) -> None:
-    for question in ("Summarize the article", "What is this article about?"):
+    for question in (
+        "Summarize the article",
+        "What is this article about?",
+        "Give me three key facts.",
+        "What are the key takeaways?",
+        "Give me the highlights",
+    ):
         answer = bundled.ask(question)
         assert not answer.abstained, answer.text
         quotes = [c.quote for c in answer.citations]
