@@ -148,6 +148,14 @@ _WHEN = re.compile(
     r"(the\s+)?(early|late|mid)[\s-]\d|(before|after|during|until|since)\s+the\s+\w+)",
     re.IGNORECASE,
 )
+# What holds digits without counting anything: sums of money, model names ("S-400", "JF-17"),
+# years (_YEAR), days of a month ("April 28", "3 May").
+_NOT_COUNTS = re.compile(
+    r"[£$€¥]\s?\d[\d,.]*(?:\s*(?:million|billion|trillion|bn|m)\b)?|"
+    r"\b\d[\d,.]*\s*(?:million\s+|billion\s+)?(?:dollars|pounds|euros|yen|rupees)\b|"
+    r"\b[A-Za-z]+-?\d+\b|" + _YEAR.pattern + "|"
+    rf"{_MONTH.pattern}\s+\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH.pattern}"
+)
 _NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|"
     r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|"
@@ -192,6 +200,8 @@ def expected_type(question: str) -> str:
         first == "when"
     ):
         return "time"
+    if re.match(r"how\s+many\b(?!\s+(dollars|pounds|euros|yen|rupees)\b)", head):
+        return "count"
     if re.match(r"how\s+(many|much|long|old|far|big|large|tall|often)\b", head) or re.match(
         r"what\s+(is|was|are|were)?\s*(the\s+)?(percentage|number|population|size|area|"
         r"height|length|cost|price|amount|value|budget|total|distance|temperature)\b",
@@ -306,6 +316,8 @@ def _type_match(kind: str, passage: Passage) -> float:
         return 1.0 if found else 0.0
     if kind == "number":
         return 1.0 if _NUMBER.search(text) else 0.0
+    if kind == "count":  # "How many units ...?" is not answered by a year, a sum or an "S-400"
+        return 1.0 if _NUMBER.search(_NOT_COUNTS.sub(" ", text)) else 0.0
     if kind == "person":
         return 1.0 if passage.speaker or _NAME_RUN.search(text) else 0.0
     if kind == "reason":
@@ -462,9 +474,9 @@ class ExtractiveAnswerer:
                 )
                 return self._compose(question, self._with_antecedents(said_all))
         kind = expected_type(question)
-        if kind in ("time", "number", "place"):
+        if kind in ("time", "number", "count", "place"):
             ranked = self._with_typed_neighbours(question, kind, ranked)
-        if kind in ("time", "number"):
+        if kind in ("time", "number", "count"):
             # A when / how-many question is only answered by a sentence that holds one.
             ranked = [r for r in ranked if _type_match(kind, r.passage) == 1.0]
         if not ranked or ranked[0].answerability < self.abstain_below:

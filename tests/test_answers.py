@@ -272,3 +272,12 @@ def test_does_the_article_mention_x_is_answered_yes_with_the_sentence_or_no(
     no = bundled.ask("Does the article mention Ukraine?")
     assert no.abstained and no.citations == []
     assert no.text == "No: the articles don't mention “Ukraine”.", no.text
+
+
+def test_how_many_is_not_answered_by_a_year_a_sum_or_a_model_name(bundled: Assistant) -> None:
+    # "India's 2016 £4.1 billion ($5.5 billion) S-400 ... deal" holds digits but counts nothing.
+    units = bundled.ask("How many S-400 units has India received?")
+    assert units.abstained, units.text
+    # ... while a sum still answers "how much".
+    cost = bundled.ask("How much was the S-400 deal worth?")
+    assert "£4.1 billion" in cost.citations[0].quote, cost.text

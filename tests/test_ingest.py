@@ -327,8 +327,6 @@ def test_names_typed_without_their_accents_are_found(fresh: Assistant, tmp_path:
     met = fresh.ask("Where did Erdogan meet the trade officials?")
     assert "Gdańsk" in met.citations[0].quote, met.text
     analyst = fresh.ask("Who is Lukasz Kowalski?")
-    assert analyst.citations[0].quote.startswith("Łukasz Kowalski, a freight analyst"), (
-        analyst.text
-    )
+    assert analyst.citations[0].quote.startswith("Łukasz Kowalski, a freight analyst"), analyst.text
     port = fresh.ask("Which port lacks silos according to Kowalski?")
     assert "Świnoujście" in port.citations[0].quote, port.text
