@@ -25,7 +25,9 @@ if TYPE_CHECKING:  # the openai client is imported only when a model answers
 class Assistant:
     """Question answering over the articles in one index. Thread-safe for asking."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings | None = None) -> None:
+        """The settings default to the environment's (and `.env`'s), as `Assistant.open()`."""
+        settings = settings or Settings()
         self.settings = settings
         self.embed = MiniLMEmbedding(
             threads=settings.threads, embed_batch_size=settings.embed_batch_size

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import Settings
+from assistant import Assistant, Settings
 
 from .conftest import ROOT
 
@@ -32,3 +32,17 @@ def test_bad_value_names_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASSISTANT_TOP_K", "many")
     with pytest.raises(ValueError, match="top_k"):
         Settings()
+
+
+def test_assistant_without_arguments_reads_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A script's `Assistant()` is the Assistant the environment configures, as the CLI's is.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "my-index"))
+    monkeypatch.setenv("ASSISTANT_LLM", "extractive")
+    assistant = Assistant()
+    assert assistant.settings.index_dir == tmp_path / "my-index"
+    assert assistant.ingest([ROOT / "data" / "articles"]).ok
+    assert (tmp_path / "my-index").is_dir()
+    assert "James Hackett" in assistant.ask("Who warned about Russia's reaction?").text
