@@ -882,6 +882,8 @@ def names_not_mentioned(question: str, view: Snapshot) -> list[str]:
     """The question's names (capitalised words, not its first) that no article mentions:
     "What is Russia's position on Kashmir?", "Who went to Fort Dusquesne?"."""
     missing: list[str] = []
+    if question.upper() == question:
+        return missing  # "WHO WARNED ABOUT ...?": capitals that name nothing
     end = -1
     for m in _CAPITALISED.finditer(question, 1):
         if view.mentions(m.group(0)):
