@@ -512,10 +512,15 @@ class ExtractiveAnswerer:
                 covered |= own
         cited = self._with_antecedents([c.passage for c in chosen])
         answer = self._compose(question, cited)
+        # Rather than let the passages pass for a yes or no, or for an answer about something
+        # no article mentions, say so first.
         if _YES_NO.match(question):
-            return _hedged(answer)
-        view = best.passage.view or self.store.snapshot
-        return _hedged(answer, names_not_mentioned(question, view))
+            lacking = _words_not_cited(answer)
+            lead = "The articles don't say so directly (the closest passages don't mention {}):"
+        else:
+            lacking = names_not_mentioned(question, best.passage.view or self.store.snapshot)
+            lead = "The articles don't mention {}; the closest passages:"
+        return _led(answer, lead.format(_listed(lacking))) if lacking else answer
 
     def _with_typed_neighbours(
         self, question: str, kind: str, ranked: list[Scored]
@@ -872,10 +877,8 @@ def not_answered(question: str, backend: str, view: Snapshot, reason: str = "") 
     missing = names_not_mentioned(question, view)
     if not missing:
         return abstention(question, backend, reason)
-    listed = ", ".join(f"“{n}”" for n in missing)
-    return abstention(
-        question, backend, reason, text=f"{ABSTAIN_TEXT[:-1]}: they don't mention {listed}."
-    )
+    text = f"{ABSTAIN_TEXT[:-1]}: they don't mention {_listed(missing)}."
+    return abstention(question, backend, reason, text=text)
 
 
 def names_not_mentioned(question: str, view: Snapshot) -> list[str]:
@@ -907,38 +910,31 @@ def unquoted(question: str, backend: str, who: str) -> Answer:
     )
 
 
-def _hedged(answer: Answer, names: list[str] | None = None) -> Answer:
-    """Say first that the cited passages may not answer, rather than let them pass for an
-    answer: a yes/no question whose words are not all in them, or (`names`) a question naming
-    someone or something no article mentions ("What is Russia's position on Kashmir?"). The
-    opening "Has" / "Did" is no word to look for, and a word is mentioned by a
-    longer or shorter form of it ("India" by "Indian", "Pakistani" by "Pakistan")."""
-    if names is not None:
-        shown = names
-    else:
-        opening = _YES_NO.match(answer.question)
-        asked = answer.question[opening.end() :] if opening else answer.question
-        said = words(answer.text)
-        missing = {
-            t
-            for t in question_terms(asked) - set(terms(answer.text))
-            if not any(_same_word(t, w) for w in said)
-        }
-        found = re.findall(r"\w+", asked)
-        shown = [w for w in dict.fromkeys(found) if stem(fold(w)) in missing]
-        if not missing:
-            return answer
-    if not shown and names is not None:
-        return answer
-    listed = ", ".join(f"“{w}”" for w in shown) or "all of the question"
-    if names is not None:
-        lead = AnswerSentence(f"The articles don't mention {listed}; the closest passages:", [])
-    else:
-        lead = AnswerSentence(
-            f"The articles don't say so directly (the closest passages don't mention {listed}):",
-            [],
-        )
-    answer.sentences = [lead, *answer.sentences]
+def _words_not_cited(answer: Answer) -> list[str]:
+    """The words of a yes/no question that the cited passages lack, as the question has them.
+    The opening "Has" / "Did" is no word to look for, and a word is mentioned by a longer or
+    shorter form of it ("India" by "Indian", "Pakistani" by "Pakistan")."""
+    opening = _YES_NO.match(answer.question)
+    asked = answer.question[opening.end() :] if opening else answer.question
+    said = words(answer.text)
+    missing = {
+        t
+        for t in question_terms(asked) - set(terms(answer.text))
+        if not any(_same_word(t, w) for w in said)
+    }
+    if not missing:
+        return []
+    shown = [w for w in dict.fromkeys(re.findall(r"\w+", asked)) if stem(fold(w)) in missing]
+    return shown or ["all of the question"]
+
+
+def _listed(found: list[str]) -> str:
+    return ", ".join(f"“{w}”" if w != "all of the question" else w for w in found)
+
+
+def _led(answer: Answer, lead: str) -> Answer:
+    """The answer after an uncited first sentence that says the passages may not answer."""
+    answer.sentences = [AnswerSentence(lead, []), *answer.sentences]
     answer.text = " ".join(s.text for s in answer.sentences)
     return answer
 
