@@ -169,7 +169,7 @@ _REASON = re.compile(
     re.IGNORECASE,
 )
 # "of India's potential reaction" names no place: a possessive is not one.
-_PLACE = re.compile(r"\b(in|at|from|near|of)\s+(the\s+)?[A-Z][a-z]+(?![\w’']*[’']s\b)")
+_PLACE = re.compile(r"\b(in|at|from|near|of)\s+(the\s+)?([A-Z][a-z]+)(?![\w’']*[’']s\b)")
 # Stricter, for taking a neighbour's place: "the Line of Control" says no where.
 _PLACE_STRICT = re.compile(r"\b(in|at|from|near)\s+(the\s+)?[A-Z][a-z]+")
 # The question word that says what is asked: the first one, so "What is formed when ...?" asks
@@ -308,8 +308,10 @@ def _new_name(question: str, passage: Passage) -> bool:
     )
 
 
-def _type_match(kind: str, passage: Passage) -> float:
-    """1 when the passage holds the kind of thing asked for, 0 when not, 0.5 when none is asked."""
+def _type_match(kind: str, passage: Passage, question: str = "") -> float:
+    """1 when the passage holds the kind of thing asked for, 0 when not, 0.5 when none is asked.
+    A place must be one the question does not name ("Where ... in Victoria?" is not answered by
+    "... in Victoria")."""
     text = passage.text
     if kind == "time":
         found = _YEAR.search(text) or _MONTH.search(text) or _WHEN.search(text)
@@ -323,7 +325,9 @@ def _type_match(kind: str, passage: Passage) -> float:
     if kind == "reason":
         return 1.0 if _REASON.search(text) else 0.0
     if kind == "place":
-        return 1.0 if _PLACE.search(text) else 0.0
+        asked = set(words(question))
+        places = [m.group(3) for m in _PLACE.finditer(text)]
+        return 1.0 if any(fold(name) not in asked for name in places) else 0.0
     return 0.5
 
 
@@ -384,7 +388,7 @@ class ExtractiveAnswerer:
             "dense": passage.dense,
             "coverage": max(own, 0.85 * with_speaker),
             "window_coverage": self.coverage(q_terms, window_text, table),
-            "type_match": _type_match(expected_type(question), passage),
+            "type_match": _type_match(expected_type(question), passage, question),
             "fused": passage.fused,
             "align": alignment.sentence,
             "window_align": alignment.window,
@@ -478,7 +482,7 @@ class ExtractiveAnswerer:
             ranked = self._with_typed_neighbours(question, kind, ranked)
         if kind in ("time", "number", "count"):
             # A when / how-many question is only answered by a sentence that holds one.
-            ranked = [r for r in ranked if _type_match(kind, r.passage) == 1.0]
+            ranked = [r for r in ranked if _type_match(kind, r.passage, question) == 1.0]
         if not ranked or ranked[0].answerability < self.abstain_below:
             return not_answered(question, self.name, passages[0].view or self.store.snapshot)
         people = _people(who)
@@ -533,7 +537,10 @@ class ExtractiveAnswerer:
         added: dict[tuple[str, int], Scored] = {}
         replaced: set[int] = set()
         for r in ranked[:_ANCHORS]:
-            if r.answerability < self.abstain_below or _type_match(kind, r.passage) == 1.0:
+            if (
+                r.answerability < self.abstain_below
+                or _type_match(kind, r.passage, question) == 1.0
+            ):
                 continue
             if kind == "place" and _new_name(question, r.passage):
                 continue  # "he relocated to New York City": a name the question lacks may be it

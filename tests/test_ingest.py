@@ -330,3 +330,24 @@ def test_names_typed_without_their_accents_are_found(fresh: Assistant, tmp_path:
     assert analyst.citations[0].quote.startswith("Łukasz Kowalski, a freight analyst"), analyst.text
     port = fresh.ask("Which port lacks silos according to Kowalski?")
     assert "Świnoujście" in port.citations[0].quote, port.text
+
+
+def test_a_where_question_is_not_answered_by_the_place_it_names(
+    fresh: Assistant, tmp_path: Path
+) -> None:
+    """ "Where in Cornwall ...?" asks for somewhere in Cornwall: "Tourism in Cornwall ..." names
+    no such place and is not cited beside the sentence that does."""
+    article = tmp_path / "storm.txt"
+    article.write_text(
+        "Storm floods towns across Cornwall\n"
+        "Heavy rain and gales battered Cornwall on Sunday, the Met Office said.\n"
+        "Tourism in Cornwall is expected to suffer for weeks as roads stay closed.\n"
+        "Most of the damage was centred on Bude, where the River Neet burst its banks.\n"
+        "Rescue crews from Plymouth evacuated forty homes overnight.\n",
+        encoding="utf-8",
+    )
+    assert fresh.ingest([article]).ok
+    answer = fresh.ask("Where in Cornwall was the damage worst?")
+    assert [c.quote for c in answer.citations] == [
+        "Most of the damage was centred on Bude, where the River Neet burst its banks."
+    ], answer.text
