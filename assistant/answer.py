@@ -17,7 +17,7 @@ from typing import Any
 from .align import Alignment, Window, align
 from .citations import Citation, CitationList, Span
 from .embeddings import MiniLMEmbedding
-from .lexical import QUESTION_WORDS, STOPWORDS, fold, stem, terms, words
+from .lexical import QUESTION_WORDS, STOPWORDS, fold, same_word, stem, terms, words
 from .overview import (
     LEAD_SENTENCES,
     articles,
@@ -927,7 +927,7 @@ def _words_not_cited(answer: Answer) -> list[str]:
     missing = {
         t
         for t in question_terms(asked) - set(terms(answer.text))
-        if not any(_same_word(t, w) for w in said)
+        if not any(same_word(t, w) for w in said)
     }
     if not missing:
         return []
@@ -944,12 +944,6 @@ def _led(answer: Answer, lead: str) -> Answer:
     answer.sentences = [AnswerSentence(lead, []), *answer.sentences]
     answer.text = " ".join(s.text for s in answer.sentences)
     return answer
-
-
-def _same_word(a: str, b: str) -> bool:
-    """One is the other with an ending: "india" / "indian", "weapon" / "weaponry"."""
-    short, long = sorted((a, b), key=len)
-    return len(short) >= 4 and long.startswith(short)
 
 
 def _prefer_naming_sentence(question: str, ranked: list[Scored]) -> list[Scored]:

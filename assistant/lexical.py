@@ -63,3 +63,9 @@ def stem(word: str) -> str:
 def terms(text: str) -> list[str]:
     """Stemmed content words: the unit BM25 and term coverage count."""
     return [stem(w) for w in words(text) if w not in STOPWORDS]
+
+
+def same_word(a: str, b: str) -> bool:
+    """One is the other with an ending: "india" / "indian", "weapon" / "weaponry"."""
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 4 and long.startswith(short)

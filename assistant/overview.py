@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from .citations import Span
-from .lexical import FUNCTION_WORDS, terms
+from .lexical import FUNCTION_WORDS, same_word, terms
 from .reported import REPORT_VERBS, REPORTED
 from .retrieve import Passage
 from .store import Snapshot, StoredDocument
@@ -251,13 +251,16 @@ def dateline(view: Snapshot, doc: StoredDocument) -> Span | None:
 
 
 def mentions(topic: set[str], passages_by_rank: list[Span]) -> list[Span]:
-    """For each article, in the order retrieval ranks them, its best sentence that holds a
-    topic word."""
+    """For each article, in the order retrieval ranks them, its best sentence that holds more
+    than half of the topic's words (in some form: "Russian arms sales" is mentioned by "Russia
+    ... sell arms", "climate change" not by "this stance could change")."""
     found: dict[str, Span] = {}
     headlines: dict[str, Span] = {}  # a headline only when no other sentence of it has the word
     for span in passages_by_rank:
         doc_id = span.document.doc_id
-        if doc_id in found or not topic & set(terms(_text(span))):
+        held = set(terms(_text(span)))
+        share = sum(any(t == w or same_word(t, w) for w in held) for t in topic)
+        if doc_id in found or 2 * share <= len(topic):
             continue
         if is_headline(span.document, span.start):
             headlines.setdefault(doc_id, span)

@@ -279,6 +279,11 @@ def test_which_article_says_something_and_when_each_was_published(
     assert [c.title for c in china.citations] == ["Pakistan receives JF-17 jets"]
     assert "jointly with China" in china.citations[0].quote
     assert fresh.ask("Which article mentions Brazil?").abstained
+    # A topic of several words is mentioned by a sentence holding most of them: not by the Russia
+    # article's "certain arms" for "jet engines of a certain make".
+    jets = fresh.ask("Which articles mention Block III jets?")
+    assert [c.title for c in jets.citations] == ["Pakistan receives JF-17 jets"], jets.text
+    assert fresh.ask("Does the article mention the engines of a certain make?").abstained
     dated = fresh.ask("When was the article about the jets published?")
     assert dated.text == "“Pakistan receives JF-17 jets” is dated 12 March 2024 [1]."
     assert dated.citations[0].quote == "12 March 2024"
