@@ -186,6 +186,15 @@ def question_terms(question: str) -> set[str]:
     return set(terms(_FRAME.sub(" ", question)))
 
 
+# What is asked for by name: "Which company ...?", "What network ...?".
+_NAMED_KINDS = (
+    r"company|companies|team|teams|network|networks|organi[sz]ations?|university|school|newspaper|"
+    r"magazine|station|channel|party|church|army|book|film|movie|show|programs?|programmes?|award|"
+    r"prize|ship|tribe|dynasty|empire|family|club|band|league|conference|agency|court|institute|"
+    r"museum|hotel|stadium|airport|bank|king|queen|emperor|president|general|leader"
+)
+
+
 def expected_type(question: str) -> str:
     q = question.lower()
     clause = re.match(
@@ -212,6 +221,8 @@ def expected_type(question: str) -> str:
         return "reason"
     if first in ("who", "whom", "whose"):
         return "person"
+    if re.match(rf"(which|what)\s+(other\s+)?({_NAMED_KINDS})\b", head):
+        return "entity"
     if first == "where" or re.match(
         r"(which|what)\s+(city|country|place|capital|town|state|region|county|location)\b",
         head,
@@ -322,6 +333,8 @@ def _type_match(kind: str, passage: Passage, question: str = "") -> float:
         return 1.0 if _NUMBER.search(_NOT_COUNTS.sub(" ", text)) else 0.0
     if kind == "person":
         return 1.0 if passage.speaker or _NAME_RUN.search(text) else 0.0
+    if kind == "entity":
+        return 1.0 if _new_name(question, passage) else 0.0
     if kind == "reason":
         return 1.0 if _REASON.search(text) else 0.0
     if kind == "place":

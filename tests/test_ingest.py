@@ -356,3 +356,21 @@ def test_a_where_question_is_not_answered_by_the_place_it_names(
     assert [c.quote for c in answer.citations] == [
         "Most of the damage was centred on Bude, where the River Neet burst its banks."
     ], answer.text
+
+
+def test_which_team_is_answered_by_a_name_the_question_lacks(
+    fresh: Assistant, tmp_path: Path
+) -> None:
+    """ "Which team ...?" asks for a team's name: the season's "numerous records from teams" names
+    only the league the question names, and is not cited beside the team that did it."""
+    article = tmp_path / "league.txt"
+    article.write_text(
+        "Northern League season ends with records\n"
+        "The Northern League season featured numerous records from teams and players.\n"
+        "The Harbour Hawks became the first team to finish the season with only one loss, at "
+        "15-1.\nTheir coach, Dana Reyes, was named coach of the year.\n",
+        encoding="utf-8",
+    )
+    assert fresh.ingest([article]).ok
+    answer = fresh.ask("Which team in the Northern League had a 15-1 record?")
+    assert [c.quote[:22] for c in answer.citations] == ["The Harbour Hawks beca"], answer.text
