@@ -191,7 +191,11 @@ _NAMED_KINDS = (
     r"company|companies|team|teams|network|networks|organi[sz]ations?|university|school|newspaper|"
     r"magazine|station|channel|party|church|army|book|film|movie|show|programs?|programmes?|award|"
     r"prize|ship|tribe|dynasty|empire|family|club|band|league|conference|agency|court|institute|"
-    r"museum|hotel|stadium|airport|bank|king|queen|emperor|president|general|leader"
+    r"museum|hotel|stadium|airport|bank|king|queen|emperor|president|general|leader|language|"
+    r"languages|religion|river|mountain|island|lake|sea|ocean|continent|province|district|"
+    r"borough|street|building|scientist|author|writer|poet|composer|artist|player|coach|"
+    r"quarterback|singer|actor|explorer|inventor|philosopher|pope|bishop|ruler|commander|"
+    r"governor|minister|architect|engineer|physicist|chemist|mathematician|theologian"
 )
 
 
