@@ -148,6 +148,12 @@ _WHEN = re.compile(
     r"(the\s+)?(early|late|mid)[\s-]\d|(before|after|during|until|since)\s+the\s+\w+)",
     re.IGNORECASE,
 )
+_ASKS_YEAR = re.compile(r"\b(what|which)\s+year\b", re.IGNORECASE)
+_CENTURY = re.compile(r"\bcentur(y|ies)\b", re.IGNORECASE)
+_ASKS_PERCENT = re.compile(r"\b(percent|percentage|proportion)\b", re.IGNORECASE)
+_PERCENT = re.compile(
+    r"%|\bper\s?cent\b|\bpercentage\b|\bhalf\b|\bquarter\b|\bthird\b", re.IGNORECASE
+)
 # What holds digits without counting anything: sums of money, model names ("S-400", "JF-17"),
 # years (_YEAR), days of a month ("April 28", "3 May").
 _NOT_COUNTS = re.compile(
@@ -329,9 +335,13 @@ def _type_match(kind: str, passage: Passage, question: str = "") -> float:
     "... in Victoria")."""
     text = passage.text
     if kind == "time":
+        if _ASKS_YEAR.search(question):  # "In what year ...?" is not answered by "in May"
+            return 1.0 if _YEAR.search(text) or _CENTURY.search(text) else 0.0
         found = _YEAR.search(text) or _MONTH.search(text) or _WHEN.search(text)
         return 1.0 if found else 0.0
     if kind == "number":
+        if _ASKS_PERCENT.search(question):
+            return 1.0 if _PERCENT.search(text) else 0.0
         return 1.0 if _NUMBER.search(text) else 0.0
     if kind == "count":  # "How many units ...?" is not answered by a year, a sum or an "S-400"
         return 1.0 if _NUMBER.search(_NOT_COUNTS.sub(" ", text)) else 0.0

@@ -374,3 +374,20 @@ def test_which_team_is_answered_by_a_name_the_question_lacks(
     assert fresh.ingest([article]).ok
     answer = fresh.ask("Which team in the Northern League had a 15-1 record?")
     assert [c.quote[:22] for c in answer.citations] == ["The Harbour Hawks beca"], answer.text
+
+
+def test_what_year_is_answered_by_a_year_not_a_month(fresh: Assistant, tmp_path: Path) -> None:
+    article = tmp_path / "bridge.txt"
+    article.write_text(
+        "Kelso bridge reopens to traffic\n"
+        "The Kelso bridge reopened to traffic in May after two years of repairs.\n"
+        "Engineers replaced the deck and strengthened the piers.\n"
+        "The stone bridge was opened in 1887 and is the oldest crossing on the river.\n",
+        encoding="utf-8",
+    )
+    assert fresh.ingest([article]).ok
+    year = fresh.ask("In what year was the Kelso bridge opened?")
+    assert [c.quote[:30] for c in year.citations] == ["The stone bridge was opened in"], year.text
+    # "When ...?" may be answered by a month.
+    when = fresh.ask("When did the bridge reopen?")
+    assert "in May" in when.citations[0].quote, when.text
