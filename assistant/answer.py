@@ -149,6 +149,23 @@ _WHEN = re.compile(
     re.IGNORECASE,
 )
 _ASKS_YEAR = re.compile(r"\b(what|which)\s+year\b", re.IGNORECASE)
+_ASKS_DURATION = re.compile(r"\bhow\s+long\b", re.IGNORECASE)
+_DURATION = re.compile(
+    r"\b(years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centur(y|ies)|"
+    r"generations?|lifetime|overnight)\b",
+    re.IGNORECASE,
+)
+_SINCE = re.compile(r"\b(since|until|till)\b", re.IGNORECASE)
+_ASKS_MONEY = re.compile(
+    r"\bhow\s+much\b.*\b(money|cost|costs|worth|pay|paid|spend|spent|earn|earned|price|"
+    r"raise|raised|fund|funding|budget|sell|sold|buy|bought)\b",
+    re.IGNORECASE,
+)
+_MONEY = re.compile(
+    r"[$£€¥]|\b(dollars?|pounds?|euros?|yen|rupees?|francs?|marks?|cents?|million|billion|"
+    r"trillion|bn)\b",
+    re.IGNORECASE,
+)
 _CENTURY = re.compile(r"\bcentur(y|ies)\b", re.IGNORECASE)
 _ASKS_PERCENT = re.compile(r"\b(percent|percentage|proportion)\b", re.IGNORECASE)
 _PERCENT = re.compile(
@@ -342,6 +359,11 @@ def _type_match(kind: str, passage: Passage, question: str = "") -> float:
     if kind == "number":
         if _ASKS_PERCENT.search(question):
             return 1.0 if _PERCENT.search(text) else 0.0
+        if _ASKS_DURATION.search(question):  # "How long ...?": so many days, or since when
+            found = _DURATION.search(text) or _YEAR.search(text) or _SINCE.search(text)
+            return 1.0 if found else 0.0
+        if _ASKS_MONEY.search(question):
+            return 1.0 if _MONEY.search(text) else 0.0
         return 1.0 if _NUMBER.search(text) else 0.0
     if kind == "count":  # "How many units ...?" is not answered by a year, a sum or an "S-400"
         return 1.0 if _NUMBER.search(_NOT_COUNTS.sub(" ", text)) else 0.0

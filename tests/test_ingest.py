@@ -391,3 +391,23 @@ def test_what_year_is_answered_by_a_year_not_a_month(fresh: Assistant, tmp_path:
     # "When ...?" may be answered by a month.
     when = fresh.ask("When did the bridge reopen?")
     assert "in May" in when.citations[0].quote, when.text
+
+
+def test_how_long_and_how_much_want_a_duration_and_a_sum(fresh: Assistant, tmp_path: Path) -> None:
+    article = tmp_path / "bridge.txt"
+    article.write_text(
+        "Kelso bridge reopens to traffic\n"
+        "The Kelso bridge reopened to traffic on Monday after repairs.\n"
+        "The closure lasted months, forcing drivers onto a long detour.\n"
+        "Engineers replaced 40 of the bridge's 120 deck panels during the repairs.\n"
+        "The council paid £4 million for the work.\n",
+        encoding="utf-8",
+    )
+    assert fresh.ingest([article]).ok
+    # "months" is a duration though it has no digits; "40 of 120 panels" is none.
+    closed = fresh.ask("How long was the bridge closed?")
+    assert closed.citations[0].quote.startswith("The closure lasted months"), closed.text
+    # A count of panels is no cost: better no answer than that one.
+    cost = fresh.ask("How much did the repairs cost?")
+    assert not any("panels" in c.quote for c in cost.citations), cost.text
+    assert "40 of the bridge" in fresh.ask("How many panels were replaced?").text
