@@ -167,17 +167,24 @@ _MONEY = re.compile(
     re.IGNORECASE,
 )
 _CENTURY = re.compile(r"\bcentur(y|ies)\b", re.IGNORECASE)
+_ASKS_MONTH = re.compile(r"\b(what|which)\s+month\b", re.IGNORECASE)
+_ASKS_DAY = re.compile(r"\b(what|which)\s+(day|date)\b", re.IGNORECASE)
+_WEEKDAY = re.compile(
+    r"\b(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)days?\b|\b(yesterday|today|tomorrow)\b"
+)
 _ASKS_PERCENT = re.compile(r"\b(percent|percentage|proportion)\b", re.IGNORECASE)
 _PERCENT = re.compile(
     r"%|\bper\s?cent\b|\bpercentage\b|\bhalf\b|\bquarter\b|\bthird\b", re.IGNORECASE
+)
+_DAY_OF_MONTH = re.compile(
+    rf"{_MONTH.pattern}\s+\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH.pattern}"
 )
 # What holds digits without counting anything: sums of money, model names ("S-400", "JF-17"),
 # years (_YEAR), days of a month ("April 28", "3 May").
 _NOT_COUNTS = re.compile(
     r"[£$€¥]\s?\d[\d,.]*(?:\s*(?:million|billion|trillion|bn|m)\b)?|"
     r"\b\d[\d,.]*\s*(?:million\s+|billion\s+)?(?:dollars|pounds|euros|yen|rupees)\b|"
-    r"\b[A-Za-z]+-?\d+\b|" + _YEAR.pattern + "|"
-    rf"{_MONTH.pattern}\s+\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH.pattern}"
+    r"\b[A-Za-z]+-?\d+\b|" + _YEAR.pattern + "|" + _DAY_OF_MONTH.pattern
 )
 _NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|"
@@ -354,6 +361,11 @@ def _type_match(kind: str, passage: Passage, question: str = "") -> float:
     if kind == "time":
         if _ASKS_YEAR.search(question):  # "In what year ...?" is not answered by "in May"
             return 1.0 if _YEAR.search(text) or _CENTURY.search(text) else 0.0
+        if _ASKS_MONTH.search(question):
+            return 1.0 if _MONTH.search(text) else 0.0
+        if _ASKS_DAY.search(question):  # a weekday or a date; "which date" may be a year
+            found = _WEEKDAY.search(text) or _DAY_OF_MONTH.search(text)
+            return 1.0 if found or ("date" in question.lower() and _YEAR.search(text)) else 0.0
         found = _YEAR.search(text) or _MONTH.search(text) or _WHEN.search(text)
         return 1.0 if found else 0.0
     if kind == "number":

@@ -411,3 +411,24 @@ def test_how_long_and_how_much_want_a_duration_and_a_sum(fresh: Assistant, tmp_p
     cost = fresh.ask("How much did the repairs cost?")
     assert not any("panels" in c.quote for c in cost.citations), cost.text
     assert "40 of the bridge" in fresh.ask("How many panels were replaced?").text
+
+
+def test_what_month_and_what_day_want_a_month_and_a_day(fresh: Assistant, tmp_path: Path) -> None:
+    article = tmp_path / "bridge.txt"
+    article.write_text(
+        "Kelso bridge reopens to traffic\n"
+        "The Kelso bridge reopened to traffic in 2024 after two years of repairs.\n"
+        "The first cars crossed on a Tuesday in May, led by the mayor.\n"
+        "The stone bridge was opened in 1887 and is the oldest crossing on the river.\n",
+        encoding="utf-8",
+    )
+    assert fresh.ingest([article]).ok
+    for question in (
+        "What month did the bridge reopen?",
+        "What day of the week did the bridge reopen?",
+    ):
+        answer = fresh.ask(question)
+        assert answer.citations[0].quote.startswith("The first cars crossed on a Tuesday in May"), (
+            question,
+            answer.text,
+        )
