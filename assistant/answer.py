@@ -155,6 +155,10 @@ _DURATION = re.compile(
     r"generations?|lifetime|overnight)\b",
     re.IGNORECASE,
 )
+_LENGTH = re.compile(
+    r"\d\s*(km|kilomet(re|er)s?|miles?|mi|met(re|er)s?|m|feet|foot|ft|inch(es)?|yards?|cm|mm)\b",
+    re.IGNORECASE,
+)
 _SINCE = re.compile(r"\b(since|until|till)\b", re.IGNORECASE)
 _ASKS_MONEY = re.compile(
     r"\bhow\s+much\b.*\b(money|cost|costs|worth|pay|paid|spend|spent|earn|earned|price|"
@@ -372,7 +376,12 @@ def _type_match(kind: str, passage: Passage, question: str = "") -> float:
         if _ASKS_PERCENT.search(question):
             return 1.0 if _PERCENT.search(text) else 0.0
         if _ASKS_DURATION.search(question):  # "How long ...?": so many days, or since when
-            found = _DURATION.search(text) or _YEAR.search(text) or _SINCE.search(text)
+            found = (
+                _DURATION.search(text)
+                or _YEAR.search(text)
+                or _SINCE.search(text)
+                or _LENGTH.search(text)  # "How long is the Rhine?"
+            )
             return 1.0 if found else 0.0
         if _ASKS_MONEY.search(question):
             return 1.0 if _MONEY.search(text) else 0.0

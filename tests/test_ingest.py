@@ -400,11 +400,15 @@ def test_how_long_and_how_much_want_a_duration_and_a_sum(fresh: Assistant, tmp_p
         "The Kelso bridge reopened to traffic on Monday after repairs.\n"
         "The closure lasted months, forcing drivers onto a long detour.\n"
         "Engineers replaced 40 of the bridge's 120 deck panels during the repairs.\n"
-        "The council paid £4 million for the work.\n",
+        "The council paid £4 million for the work.\n"
+        "At 240 metres, the bridge is the longest in the county.\n",
         encoding="utf-8",
     )
     assert fresh.ingest([article]).ok
-    # "months" is a duration though it has no digits; "40 of 120 panels" is none.
+    # "months" is a duration though it has no digits; "40 of 120 panels" is none; a length
+    # answers "How long is ...?".
+    span = fresh.ask("How long is the bridge?")
+    assert span.citations[0].quote.startswith("At 240 metres"), span.text
     closed = fresh.ask("How long was the bridge closed?")
     assert closed.citations[0].quote.startswith("The closure lasted months"), closed.text
     # A count of panels is no cost: better no answer than that one.
