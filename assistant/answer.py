@@ -467,6 +467,12 @@ class ExtractiveAnswerer:
             "names": _names_covered(question, passage),
         }
 
+    def ranked(self, question: str, passages: list[Passage]) -> list[Scored]:
+        """The passages in the order an answer cites them (and a model reads them): by score,
+        a story's body before its headline, the sentence naming someone before their quote."""
+        scored = self._prefer_body_over_headline(self.score(question, passages))
+        return _prefer_naming_sentence(question, scored)
+
     def score(self, question: str, passages: list[Passage]) -> list[Scored]:
         if not passages:
             return []
@@ -513,17 +519,7 @@ class ExtractiveAnswerer:
         overview = overview_kind(question)
         if overview is not None:
             return self._overview(question, overview, passages)
-        role = _ROLE_QUESTION.match(question)
-        if role:  # "What is X's job?" is answered as "Who is X?": by "X, role, ..."
-            who = role.group("who") or role.group("doer")
-            answer = self.answer(f"Who is {who}?", passages)
-            if answer.abstained:
-                return abstention(question, self.name)
-            answer.question = question
-            return answer
-        ranked = _prefer_naming_sentence(
-            question, self._prefer_body_over_headline(self.score(question, passages))
-        )
+        ranked = self.ranked(question, passages)
         asked = _asked_speaker(question)
         who = asked[0] if asked else ""
         if asked:
@@ -946,6 +942,24 @@ def _asked_speaker(question: str) -> tuple[str, str] | None:
 def _people(who: str) -> list[str]:
     """The people a question names: "Kamal Alam and James Hackett" -> both."""
     return [p.strip() for p in _PEOPLE_SEPARATOR.split(who) if p.strip()]
+
+
+def searched_form(question: str) -> str:
+    """The question as it is searched and ranked: "What is X's job?" and "What does X do?" as
+    "Who is X?", which the sentence naming X with their office answers ("X, role, ...")."""
+    role = _ROLE_QUESTION.match(question)
+    if role:
+        return f"Who is {role.group('who') or role.group('doer')}?"
+    return question
+
+
+def as_asked(answer: Answer, question: str) -> Answer:
+    """An answer found for `searched_form(question)`, told as the answer to `question`."""
+    if answer.question != question:
+        # "Nothing in them answers “What is X's job?”", not "... “Who is X?”".
+        answer.text = answer.text.replace(f"“{answer.question}”", f"“{question}”")
+        answer.question = question
+    return answer
 
 
 def not_answered(question: str, backend: str, view: Snapshot, reason: str = "") -> Answer:

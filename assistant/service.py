@@ -8,7 +8,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .answer import Answer, ExtractiveAnswerer, abstention, not_answered
+from .answer import (
+    Answer,
+    ExtractiveAnswerer,
+    abstention,
+    as_asked,
+    not_answered,
+    searched_form,
+)
 from .chat import History, condense, not_said_before
 from .embeddings import MiniLMEmbedding
 from .errors import AssistantError, LLMError
@@ -114,13 +121,14 @@ class Assistant:
     def _extractive(self, question: str, history: History | None, started: float) -> Answer:
         question = self._check(question)
         standalone = condense(question, history)
+        searched = searched_form(standalone)
         t0 = time.perf_counter()
-        passages = not_said_before(standalone, history, self.retrieve(standalone))
+        passages = not_said_before(searched, history, self.retrieve(searched))
         t1 = time.perf_counter()
         if not self.store.documents:
             answer = _empty_index(standalone, self.extractive.name)
         else:
-            answer = self.extractive.answer(standalone, passages)
+            answer = as_asked(self.extractive.answer(searched, passages), standalone)
         t2 = time.perf_counter()
         answer.timings_ms = {
             "retrieve": _ms(t0, t1),
@@ -139,8 +147,9 @@ class Assistant:
         emitted = False
         try:
             standalone = llm.condense(question, history)
+            searched = searched_form(standalone)
             t0 = time.perf_counter()
-            passages = not_said_before(standalone, history, self.retrieve(standalone))
+            passages = not_said_before(searched, history, self.retrieve(searched))
             t1 = time.perf_counter()
             unquoted = self.extractive.speaker_missing(standalone, passages, llm.name)
             overview = overview_kind(standalone)
@@ -161,7 +170,7 @@ class Assistant:
                 answer.note = "answered from the articles themselves, not by the model"
             else:
                 # Scored only here: the word alignment costs ~0.1 s a question.
-                ranked = self.extractive.score(standalone, passages)
+                ranked = self.extractive.ranked(searched, passages)
                 if not ranked or ranked[0].answerability < self.extractive.abstain_below:
                     answer = not_answered(
                         standalone,

@@ -578,3 +578,25 @@ def test_cli_plain_ask_streams_and_flags_the_unsupported_sentence(
     assert out.startswith("Kamal Alam is a Pakistan analyst [1].")
     assert "(not supported by the cited passages: He plays cricket [1].)" in out
     assert "[1] “Kamal Alam, a Pakistan analyst" in out
+
+
+def test_a_question_about_someones_job_is_searched_as_who_they_are(
+    llm: Assistant, server: FakeOpenAI
+) -> None:
+    # "What is X's job?" is searched and ranked as "Who is X?", so the sentence naming X with
+    # their office is the model's first source; the model is asked the question as it was put.
+    server.enqueue(
+        Reply(
+            citing(
+                "He speaks for Pakistan's ministry of foreign affairs "
+                "[{{Pakistan’s ministry of foreign affairs, Mohammad Faisal}}]."
+            )
+        )
+    )
+    answer = llm.ask("What is Mohammad Faisal's job?")
+    (request,) = server.chat_requests()
+    given = list(sources(request.body).values())
+    assert given[0].startswith("Pakistan’s ministry of foreign affairs, Mohammad Faisal"), given
+    assert "Question: What is Mohammad Faisal's job?" in request.body["messages"][1]["content"]
+    assert answer.question == "What is Mohammad Faisal's job?"
+    assert answer.citations[0].quote.startswith("Pakistan’s ministry of foreign affairs")
