@@ -50,7 +50,7 @@ test-llm: install-test $(LLM_VENV)/.installed
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check assistant tests bench app.py
-	$(BIN)/mypy assistant bench app.py
+	$(BIN)/mypy assistant bench tests app.py
 
 bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.run

@@ -348,7 +348,7 @@ def test_who_is_quoted_is_answered_from_the_article_not_by_the_model(
 # ---------------------------------------------------------------- failures
 
 
-FAILURES = {
+FAILURES: dict[str, tuple[dict[str, Any], str, str, int]] = {
     "unreachable": ({}, "cannot connect", "OPENAI_BASE_URL", 0),
     "timeout": ({"stall": 1.5}, "did not answer within 0.5 s", "ASSISTANT_REQUEST_TIMEOUT", 2),
     "401": ({"status": 401}, "refused the API key", "OPENAI_API_KEY", 1),

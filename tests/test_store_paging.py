@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import chromadb
+import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
 from assistant.store import get_all
@@ -18,7 +19,7 @@ def test_get_all_reads_every_record_across_pages(tmp_path: Path) -> None:
     ids = [str(i) for i in range(2_345)]
     collection.add(
         ids=ids,
-        embeddings=[[1.0, float(i)] for i in range(len(ids))],
+        embeddings=np.array([[1.0, float(i)] for i in range(len(ids))], dtype=np.float32),
         documents=[f"text {i}" for i in ids],
         metadatas=[{"i": int(i)} for i in ids],
     )
