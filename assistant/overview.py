@@ -104,6 +104,10 @@ _WIRE_DATELINE = re.compile(
     r"(?P<dateline>[A-Z][A-Z .'-]+,\s+(?:[A-Z][a-z]+\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]+)"
     r"(?:,?\s+\d{4})?(?:\s*\([^)]{1,40}\))?)\s*[-–—]"
 )
+_DATE_LABEL = re.compile(
+    r"\s*(?:(?:first\s+)?published|updated|posted|last\s+modified|dated?)(?:\s+on)?\s*:?\s+",
+    re.IGNORECASE,
+)
 _DATE_LINE = re.compile(r"^[\w ,.:/-]{0,40}\b(1\d|20)\d\d\b[\w ,.:/-]{0,20}$")
 
 
@@ -242,8 +246,11 @@ def dateline(view: Snapshot, doc: StoredDocument) -> Span | None:
     wire dateline opening the story ("ROME, May 17 (Reuters) - ...")."""
     for start, end, _, _, _ in _sentences(view, doc)[:6]:
         sentence = doc.text[start:end]
+        if is_headline(doc, start):
+            continue  # "EU agrees ban on new petrol cars from 2035" is no date line
         if _DATE_LINE.match(sentence.strip()):
-            return Span(doc, start, end)
+            label = _DATE_LABEL.match(sentence)  # "Published 28 March 2023": the date itself
+            return Span(doc, start + (label.end() if label else 0), end)
         wire = _WIRE_DATELINE.match(sentence)
         if wire:
             return Span(doc, start, start + wire.end("dateline"))

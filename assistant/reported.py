@@ -22,7 +22,7 @@ REPORT_VERBS = (
 # Who a sentence reports: "Kanwal Sibal, India's former foreign secretary, emphasised ...",
 # "..., said Mr Khan", "according to the ministry".
 REPORTED = re.compile(
-    rf"(?P<subject>(?:[\w’'.()-]+\s+){{0,5}}?[\w’'.()-]+)\s*(?P<role>,[^,;:“\"]{{0,160}},\s*)?"
+    rf"(?P<subject>(?:[\w’'.()&-]+\s+){{0,5}}?[\w’'.()&-]+)\s*(?P<role>,[^,;:“\"]{{0,160}},\s*)?"
     rf"(?:(?:has|have|had|also|then|later|previously|\w+ly)\s+)*(?:{REPORT_VERBS})\b"
     rf"|\b(?:{REPORT_VERBS}|according\s+to)\s+(?P<after>(?:[\w’'.-]+\s+){{0,4}}[\w’'.-]+)",
 )
