@@ -24,6 +24,7 @@ from .overview import (
     byline,
     dateline,
     is_headline,
+    is_subheading,
     lead,
     mentions,
     overview_kind,
@@ -560,6 +561,9 @@ class ExtractiveAnswerer:
             picked = [ranked[i].passage for i in sorted(rows - {-1})][: self.max_citations]
             return self._compose(question, self._with_antecedents(picked))
         best = ranked[0]
+        section = self._under_heading(best.passage)
+        if section:  # "What happens next?" and the heading "What happens next": what follows it
+            return self._compose(question, section)
         chosen = [best]
         if best.anchor is not None:
             chosen.append(best.anchor)
@@ -722,6 +726,22 @@ class ExtractiveAnswerer:
             else:
                 out.append(p)
         return out
+
+    def _under_heading(self, passage: Passage) -> list[Passage]:
+        """The sentences under a heading inside the article, up to the next one (at most
+        max_citations); none when the passage is no such heading."""
+        doc = passage.document
+        if not is_subheading(doc, passage.start, passage.end):
+            return []
+        table, row = self._locate(passage)
+        view = passage.view or self.store.snapshot
+        found: list[Passage] = []
+        for other in range(row + 1, min(row + 1 + self.max_citations, table.size)):
+            start, end = (int(x) for x in table.offsets[other][:2])
+            if table.doc_ids[other] != table.doc_ids[row] or is_subheading(doc, start, end):
+                break
+            found.append(Passage.of_row(view, other))
+        return found
 
     @staticmethod
     def _prefer_body_over_headline(ranked: list[Scored]) -> list[Scored]:

@@ -104,6 +104,8 @@ _WIRE_DATELINE = re.compile(
     r"(?P<dateline>[A-Z][A-Z .'-]+,\s+(?:[A-Z][a-z]+\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]+)"
     r"(?:,?\s+\d{4})?(?:\s*\([^)]{1,40}\))?)\s*[-–—]"
 )
+# The end of the article's first full sentence: a line ending in a full stop (or ? !).
+_FIRST_SENTENCE = re.compile(r"[.!?][\"”’']?[ \t]*(?:\n|$)")
 _DATE_LABEL = re.compile(
     r"\s*(?:(?:first\s+)?published|updated|posted|last\s+modified|dated?)(?:\s+on)?\s*:?\s+",
     re.IGNORECASE,
@@ -161,6 +163,25 @@ def _sentences(view: Snapshot, doc: StoredDocument) -> list[tuple[int, int, int,
 def is_headline(doc: StoredDocument, start: int) -> bool:
     """A sentence starting at `start` is the headline: the first line of a multi-line article."""
     return start == 0 and "\n" in doc.text
+
+
+def is_subheading(doc: StoredDocument, start: int, end: int) -> bool:
+    """The sentence is a heading inside the article ("What happens next"): a short line of its
+    own that does not end like a sentence, after the article's first full sentence (so not the
+    headline, a standfirst, a byline or a date line)."""
+    text = doc.text
+    line = text[start:end].strip()
+    own_line = (start == 0 or text[start - 1] == "\n") and text[end : end + 1] in ("", "\n")
+    body = _FIRST_SENTENCE.search(text)
+    return (
+        own_line
+        and body is not None
+        and start >= body.end()
+        and 0 < len(line.split()) <= 8
+        and not re.search(r"[.!?:;,\"”’')\]]$", line)
+        and not re.match(r"(?i)(written\s+)?by\s", line)
+        and any(c.isalpha() for c in line)
+    )
 
 
 def byline(doc: StoredDocument) -> Span | None:

@@ -441,7 +441,8 @@ def test_what_month_and_what_day_want_a_month_and_a_day(fresh: Assistant, tmp_pa
 def test_a_web_page_with_a_labelled_date_and_an_organisation_quoted(fresh: Assistant) -> None:
     """A headline ending in a year is no date line ("... from 2035"); "Published 28 March 2023"
     is, without its label. "Transport & Environment" is one speaker, not "Transport" (which
-    would make the transport minister's words theirs) and "Environment"."""
+    would make the transport minister's words theirs) and "Environment". A heading is answered by
+    what it heads."""
     assert fresh.ingest([ROOT / "tests" / "data" / "petrol-ban.html"]).ok
     dated = fresh.ask("When was it published?")
     assert dated.citations[0].quote == "28 March 2023", dated.text
@@ -450,6 +451,12 @@ def test_a_web_page_with_a_labelled_date_and_an_organisation_quoted(fresh: Assis
         "German transport minister Volker Wissing",
         "Environmental group Transport & Environment",
     ], quoted
+    # A heading inside the article is answered by what it heads, not by itself.
+    after = fresh.ask("What happens next?")
+    assert [c.quote for c in after.citations][:2] == [
+        "Carmakers must cut emissions by 55% by 2030.",
+        "The Commission will review progress in 2026.",
+    ], after.text
     warned = fresh.ask("What did Transport & Environment warn?")
     assert [c.quote[:35] for c in warned.citations] == ["Environmental group Transport & Env"], (
         warned.text
