@@ -928,8 +928,14 @@ def _name_words(text: str) -> set[str]:
 
 
 def _names(who: str, span: str) -> bool:
-    """`span` names `who`: all of its words ("the other source" ~ "Another source"), or, for a
-    person's name, the surname ("Putin" ~ "Vladimir Putin", "Vladimir Putin" ~ "Mr Putin")."""
+    """`span` names `who`: all of its words ("the other source" ~ "Another source"), for a
+    person's name the surname ("Putin" ~ "Vladimir Putin", "Vladimir Putin" ~ "Mr Putin"), for
+    an acronym the words it stands for ("the WHO" ~ "The World Health Organization")."""
+    acronym = re.fullmatch(r"(?:the\s+)?([A-Z]{2,6})", who.strip())
+    if acronym:  # "the WHO" ~ "The World Health Organization"
+        initials = "".join(w[0] for w in re.findall(r"\b[A-Z][\w’'-]*", span))
+        if acronym.group(1) in initials:
+            return True
     wanted = _name_words(who)
     if not wanted:
         return False

@@ -461,3 +461,15 @@ def test_a_web_page_with_a_labelled_date_and_an_organisation_quoted(fresh: Assis
     assert [c.quote[:35] for c in warned.citations] == ["Environmental group Transport & Env"], (
         warned.text
     )
+
+
+def test_an_organisation_asked_by_its_acronym(fresh: Assistant) -> None:
+    """ "What did the WHO say?" is answered by what "The World Health Organization said"."""
+    assert fresh.ingest([ROOT / "tests" / "data" / "heatwave.md"]).ok
+    said = fresh.ask("What did the WHO say?")
+    assert not said.abstained, said.text
+    assert said.citations[0].quote.startswith("The World Health Organization said"), said.text
+    assert fresh.ask("What did the UN say?").abstained  # no one of that name is quoted
+    # A Markdown subheading is answered by the section under it.
+    why = fresh.ask("Why is it happening?")
+    assert why.citations[0].quote.startswith("Scientists say a high-pressure system"), why.text
