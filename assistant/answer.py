@@ -339,6 +339,16 @@ def _idf(table: NodeTable, term: str) -> float:
     return math.log(1.0 + max(table.size, 1) / (1.0 + table.df.get(term, 0)))
 
 
+def _counts_what_is_asked(question: str, text: str) -> bool:
+    """For "How many experts ...?", the text names experts ("... the two nuclear-armed states"
+    next to a sentence about experts counts states, not them)."""
+    asked = re.search(r"\bhow\s+many\s+(?:of\s+the\s+)?([\w’'-]+)", question, re.IGNORECASE)
+    if not asked:
+        return True
+    noun = stem(fold(asked.group(1)))
+    return any(w == noun or same_word(noun, w) for w in terms(text))
+
+
 def _names_covered(question: str, passage: Passage) -> float:
     """Share of the question's capitalised words (but its first) that the passage or its
     speaker holds; 0.5 when the question has none."""
@@ -634,6 +644,7 @@ class ExtractiveAnswerer:
                     _PLACE_STRICT.search(neighbour.text)
                     if kind == "place"
                     else _type_match(kind, neighbour) == 1.0
+                    and (kind != "count" or _counts_what_is_asked(question, neighbour.text))
                 )
                 if not typed or not self._same_story(r.passage, neighbour):
                     continue

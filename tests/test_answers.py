@@ -282,6 +282,9 @@ def test_how_many_is_not_answered_by_a_year_a_sum_or_a_model_name(bundled: Assis
     # "India's 2016 £4.1 billion ($5.5 billion) S-400 ... deal" holds digits but counts nothing.
     units = bundled.ask("How many S-400 units has India received?")
     assert units.abstained, units.text
+    # "the two nuclear-armed states", next to the experts' visit, counts states, not experts.
+    experts = bundled.ask("How many experts visited Pakistan?")
+    assert experts.abstained, experts.text
     # ... while a sum still answers "how much".
     cost = bundled.ask("How much was the S-400 deal worth?")
     assert "£4.1 billion" in cost.citations[0].quote, cost.text
