@@ -780,6 +780,20 @@ class ExtractiveAnswerer:
             return None
         return unquoted(question, backend, asked[0])
 
+    def nothing_else(
+        self, question: str, retrieved: list[Passage], fresh: list[Passage], backend: str
+    ) -> Answer | None:
+        """For "What else did X say?" when the answers before already quoted all of X's words
+        that were found (`fresh` is `retrieved` without them): say so, rather than that the
+        articles quote nothing by X."""
+        if len(fresh) == len(retrieved) or self.speaker_missing(question, fresh, backend) is None:
+            return None
+        asked = _asked_speaker(question)
+        if asked is None or self.speaker_missing(question, retrieved, backend) is not None:
+            return None
+        text = f"The articles quote nothing more by {asked[0]} than the answers above."
+        return abstention(question, backend, "all of their words were quoted already", text=text)
+
     def _author_answer(self, question: str, passages: list[Passage]) -> Answer | None:
         """Who wrote it: the byline of the article the question is about."""
         ranked = self.score(question, passages)

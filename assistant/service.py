@@ -123,12 +123,16 @@ class Assistant:
         standalone = condense(question, history)
         searched = searched_form(standalone)
         t0 = time.perf_counter()
-        passages = not_said_before(searched, history, self.retrieve(searched))
+        retrieved = self.retrieve(searched)
+        passages = not_said_before(searched, history, retrieved)
         t1 = time.perf_counter()
+        name = self.extractive.name
         if not self.store.documents:
-            answer = _empty_index(standalone, self.extractive.name)
+            answer = _empty_index(standalone, name)
         else:
-            answer = as_asked(self.extractive.answer(searched, passages), standalone)
+            answer = self.extractive.nothing_else(
+                standalone, retrieved, passages, name
+            ) or as_asked(self.extractive.answer(searched, passages), standalone)
         t2 = time.perf_counter()
         answer.timings_ms = {
             "retrieve": _ms(t0, t1),
@@ -149,9 +153,12 @@ class Assistant:
             standalone = llm.condense(question, history)
             searched = searched_form(standalone)
             t0 = time.perf_counter()
-            passages = not_said_before(searched, history, self.retrieve(searched))
+            retrieved = self.retrieve(searched)
+            passages = not_said_before(searched, history, retrieved)
             t1 = time.perf_counter()
-            unquoted = self.extractive.speaker_missing(standalone, passages, llm.name)
+            unquoted = self.extractive.nothing_else(
+                standalone, retrieved, passages, llm.name
+            ) or self.extractive.speaker_missing(standalone, passages, llm.name)
             overview = overview_kind(standalone)
             answer: Answer | None = None
             to_model: list[Passage] = []

@@ -288,3 +288,14 @@ def test_how_many_is_not_answered_by_a_year_a_sum_or_a_model_name(bundled: Assis
     # ... while a sum still answers "how much".
     cost = bundled.ask("How much was the S-400 deal worth?")
     assert "£4.1 billion" in cost.citations[0].quote, cost.text
+
+
+def test_what_else_after_all_was_quoted_says_there_is_nothing_more(bundled: Assistant) -> None:
+    # The answer before quoted both of Hackett's sentences: the articles do quote him, only
+    # nothing more.
+    works = bundled.ask("Where does James Hackett work?")
+    assert len([c for c in works.citations if "Russia" in c.quote]) == 2, works.text
+    history = [("Where does James Hackett work?", works.text)]
+    more = bundled.ask("What else did he say?", history=history)
+    assert more.abstained and more.citations == []
+    assert more.text == "The articles quote nothing more by James Hackett than the answers above."
