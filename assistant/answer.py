@@ -149,6 +149,8 @@ _WHEN = re.compile(
     r"(the\s+)?(early|late|mid)[\s-]\d|(before|after|during|until|since)\s+the\s+\w+)",
     re.IGNORECASE,
 )
+# Currencies by name: "how many dollars" asks for a sum, "$5 million" counts nothing.
+_CURRENCIES = r"dollars?|pounds?|euros?|yen|rupees?"
 _ASKS_YEAR = re.compile(r"\b(what|which)\s+year\b", re.IGNORECASE)
 _ASKS_DURATION = re.compile(r"\bhow\s+long\b", re.IGNORECASE)
 _DURATION = re.compile(
@@ -167,8 +169,7 @@ _ASKS_MONEY = re.compile(
     re.IGNORECASE,
 )
 _MONEY = re.compile(
-    r"[$£€¥]|\b(dollars?|pounds?|euros?|yen|rupees?|francs?|marks?|cents?|million|billion|"
-    r"trillion|bn)\b",
+    rf"[$£€¥]|\b({_CURRENCIES}|francs?|marks?|cents?|million|billion|trillion|bn)\b",
     re.IGNORECASE,
 )
 _CENTURY = re.compile(r"\bcentur(y|ies)\b", re.IGNORECASE)
@@ -188,7 +189,7 @@ _DAY_OF_MONTH = re.compile(
 # years (_YEAR), days of a month ("April 28", "3 May").
 _NOT_COUNTS = re.compile(
     r"[£$€¥]\s?\d[\d,.]*(?:\s*(?:million|billion|trillion|bn|m)\b)?|"
-    r"\b\d[\d,.]*\s*(?:million\s+|billion\s+)?(?:dollars|pounds|euros|yen|rupees)\b|"
+    rf"\b\d[\d,.]*\s*(?:million\s+|billion\s+)?(?:{_CURRENCIES})\b|"
     r"\b[A-Za-z]+-?\d+\b|" + _YEAR.pattern + "|" + _DAY_OF_MONTH.pattern
 )
 _NUMBER = re.compile(
@@ -248,7 +249,7 @@ def expected_type(question: str) -> str:
         first == "when"
     ):
         return "time"
-    if re.match(r"how\s+many\b(?!\s+(dollars|pounds|euros|yen|rupees)\b)", head):
+    if re.match(rf"how\s+many\b(?!\s+({_CURRENCIES})\b)", head):
         return "count"
     if re.match(r"how\s+(many|much|long|old|far|big|large|tall|often)\b", head) or re.match(
         r"what\s+(is|was|are|were)?\s*(the\s+)?(percentage|number|population|size|area|"
@@ -602,9 +603,11 @@ class ExtractiveAnswerer:
             lacking = _words_not_cited(answer)
             lead = "The articles don't say so directly (the closest passages don't mention {}):"
         else:
-            lacking = names_not_mentioned(question, best.passage.view or self.store.snapshot)
+            lacking = _listed(
+                names_not_mentioned(question, best.passage.view or self.store.snapshot)
+            )
             lead = "The articles don't mention {}; the closest passages:"
-        return _led(answer, lead.format(_listed(lacking))) if lacking else answer
+        return _led(answer, lead.format(lacking)) if lacking else answer
 
     def _with_typed_neighbours(
         self, question: str, kind: str, ranked: list[Scored]
@@ -840,8 +843,8 @@ class ExtractiveAnswerer:
             titles = " or ".join(f"“{doc.title}”" for doc, _ in by_doc)
             text = f"{ABSTAIN_TEXT[:-1]} when {titles} was published: it gives no date."
             return abstention(question, self.name, "no dateline", text=text)
-        if not sentences and kind in ("which", "mention") and topic_phrase(question):
-            asked = topic_phrase(question)
+        asked = topic_phrase(question)
+        if not sentences and kind in ("which", "mention") and asked:
             text = (
                 f"No: the articles don't mention “{asked}”."
                 if kind == "mention"
@@ -1053,8 +1056,9 @@ def unquoted(question: str, backend: str, who: str) -> Answer:
     )
 
 
-def _words_not_cited(answer: Answer) -> list[str]:
-    """The words of a yes/no question that the cited passages lack, as the question has them.
+def _words_not_cited(answer: Answer) -> str:
+    """The words of a yes/no question that the cited passages lack, as the question has them,
+    listed ("" when none).
     The opening "Has" / "Did" is no word to look for, and a word is mentioned by a longer or
     shorter form of it ("India" by "Indian", "Pakistani" by "Pakistan")."""
     opening = _YES_NO.match(answer.question)
@@ -1066,13 +1070,13 @@ def _words_not_cited(answer: Answer) -> list[str]:
         if not any(same_word(t, w) for w in said)
     }
     if not missing:
-        return []
+        return ""
     shown = [w for w in dict.fromkeys(re.findall(r"\w+", asked)) if stem(fold(w)) in missing]
-    return shown or ["all of the question"]
+    return _listed(shown) or "all of the question"
 
 
 def _listed(found: list[str]) -> str:
-    return ", ".join(f"“{w}”" if w != "all of the question" else w for w in found)
+    return ", ".join(f"“{w}”" for w in found)
 
 
 def _led(answer: Answer, lead: str) -> Answer:

@@ -20,6 +20,12 @@ def snapshot(assistant: Assistant) -> tuple[dict[str, str], int, int]:
     return docs, store.table.size, store.nodes.count()
 
 
+def ingest_text(assistant: Assistant, path: Path, text: str) -> None:
+    """Write an article written for a test and ingest it; the ingest must succeed."""
+    path.write_text(text, encoding="utf-8")
+    assert assistant.ingest([path]).ok
+
+
 def test_bundled_article_is_cleaned_with_metadata(bundled: Assistant) -> None:
     doc = bundled.document(BUNDLED)
     assert doc.title == "Russia And Vladimir Putin Could Back Pakistan And ‘Turn’ On India"
@@ -315,17 +321,16 @@ def test_a_wire_story_in_markdown(fresh: Assistant) -> None:
 def test_names_typed_without_their_accents_are_found(fresh: Assistant, tmp_path: Path) -> None:
     """People type "Erdogan" and "Gdansk" on an English keyboard: the article's "Erdoğan" and
     "Gdańsk" are the same words to search, to who-said-what and to the support check."""
-    article = tmp_path / "corridor.txt"
-    article.write_text(
+    ingest_text(
+        fresh,
+        tmp_path / "corridor.txt",
         "Turkey and Poland agree a Baltic grain corridor\n"
         "ANKARA, June 3 - Turkish President Recep Tayyip Erdoğan met Polish trade officials in "
         "Gdańsk on Tuesday to sign the corridor agreement.\n"
         "Erdoğan said: “The corridor will carry Ukrainian grain to the Baltic before autumn.”\n"
         "Łukasz Kowalski, a freight analyst at the Szczecin Maritime Institute, warned that the "
         "port of Świnoujście lacks the silos the plan needs.\n",
-        encoding="utf-8",
     )
-    assert fresh.ingest([article]).ok
     said = fresh.ask("What did Erdogan say?")
     assert not said.abstained, said.text
     assert "“The corridor will carry" in said.citations[0].quote, said.text
@@ -342,16 +347,15 @@ def test_a_where_question_is_not_answered_by_the_place_it_names(
 ) -> None:
     """ "Where in Cornwall ...?" asks for somewhere in Cornwall: "Tourism in Cornwall ..." names
     no such place and is not cited beside the sentence that does."""
-    article = tmp_path / "storm.txt"
-    article.write_text(
+    ingest_text(
+        fresh,
+        tmp_path / "storm.txt",
         "Storm floods towns across Cornwall\n"
         "Heavy rain and gales battered Cornwall on Sunday, the Met Office said.\n"
         "Tourism in Cornwall is expected to suffer for weeks as roads stay closed.\n"
         "Most of the damage was centred on Bude, where the River Neet burst its banks.\n"
         "Rescue crews from Plymouth evacuated forty homes overnight.\n",
-        encoding="utf-8",
     )
-    assert fresh.ingest([article]).ok
     answer = fresh.ask("Where in Cornwall was the damage worst?")
     assert [c.quote for c in answer.citations] == [
         "Most of the damage was centred on Bude, where the River Neet burst its banks."
@@ -363,29 +367,27 @@ def test_which_team_is_answered_by_a_name_the_question_lacks(
 ) -> None:
     """ "Which team ...?" asks for a team's name: the season's "numerous records from teams" names
     only the league the question names, and is not cited beside the team that did it."""
-    article = tmp_path / "league.txt"
-    article.write_text(
+    ingest_text(
+        fresh,
+        tmp_path / "league.txt",
         "Northern League season ends with records\n"
         "The Northern League season featured numerous records from teams and players.\n"
         "The Harbour Hawks became the first team to finish the season with only one loss, at "
         "15-1.\nTheir coach, Dana Reyes, was named coach of the year.\n",
-        encoding="utf-8",
     )
-    assert fresh.ingest([article]).ok
     answer = fresh.ask("Which team in the Northern League had a 15-1 record?")
     assert [c.quote[:22] for c in answer.citations] == ["The Harbour Hawks beca"], answer.text
 
 
 def test_what_year_is_answered_by_a_year_not_a_month(fresh: Assistant, tmp_path: Path) -> None:
-    article = tmp_path / "bridge.txt"
-    article.write_text(
+    ingest_text(
+        fresh,
+        tmp_path / "bridge.txt",
         "Kelso bridge reopens to traffic\n"
         "The Kelso bridge reopened to traffic in May after two years of repairs.\n"
         "Engineers replaced the deck and strengthened the piers.\n"
         "The stone bridge was opened in 1887 and is the oldest crossing on the river.\n",
-        encoding="utf-8",
     )
-    assert fresh.ingest([article]).ok
     year = fresh.ask("In what year was the Kelso bridge opened?")
     assert [c.quote[:30] for c in year.citations] == ["The stone bridge was opened in"], year.text
     # "When ...?" may be answered by a month.
@@ -394,17 +396,16 @@ def test_what_year_is_answered_by_a_year_not_a_month(fresh: Assistant, tmp_path:
 
 
 def test_how_long_and_how_much_want_a_duration_and_a_sum(fresh: Assistant, tmp_path: Path) -> None:
-    article = tmp_path / "bridge.txt"
-    article.write_text(
+    ingest_text(
+        fresh,
+        tmp_path / "bridge.txt",
         "Kelso bridge reopens to traffic\n"
         "The Kelso bridge reopened to traffic on Monday after repairs.\n"
         "The closure lasted months, forcing drivers onto a long detour.\n"
         "Engineers replaced 40 of the bridge's 120 deck panels during the repairs.\n"
         "The council paid £4 million for the work.\n"
         "At 240 metres, the bridge is the longest in the county.\n",
-        encoding="utf-8",
     )
-    assert fresh.ingest([article]).ok
     # "months" is a duration though it has no digits; "40 of 120 panels" is none; a length
     # answers "How long is ...?".
     span = fresh.ask("How long is the bridge?")
@@ -418,15 +419,14 @@ def test_how_long_and_how_much_want_a_duration_and_a_sum(fresh: Assistant, tmp_p
 
 
 def test_what_month_and_what_day_want_a_month_and_a_day(fresh: Assistant, tmp_path: Path) -> None:
-    article = tmp_path / "bridge.txt"
-    article.write_text(
+    ingest_text(
+        fresh,
+        tmp_path / "bridge.txt",
         "Kelso bridge reopens to traffic\n"
         "The Kelso bridge reopened to traffic in 2024 after two years of repairs.\n"
         "The first cars crossed on a Tuesday in May, led by the mayor.\n"
         "The stone bridge was opened in 1887 and is the oldest crossing on the river.\n",
-        encoding="utf-8",
     )
-    assert fresh.ingest([article]).ok
     for question in (
         "What month did the bridge reopen?",
         "What day of the week did the bridge reopen?",

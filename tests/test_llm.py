@@ -16,7 +16,7 @@ from assistant import Answer, Assistant, LLMError
 from assistant.cli import format_answer, main
 
 from .conftest import ARTICLES, offline_settings
-from .fake_openai import FakeOpenAI, Reply, citing, sources
+from .fake_openai import FakeOpenAI, Reply, Request, citing, sources
 
 KAMAL = "Kamal Alam, a Pakistan analyst"
 HACKETT_QUOTE = "Russia would likely weigh carefully"
@@ -61,6 +61,17 @@ def check_offsets(assistant: Assistant, answer: Answer) -> None:
 
 
 # ---------------------------------------------------------------- backend selection
+
+
+def asked_once(
+    llm: Assistant, server: FakeOpenAI, question: str, reply: str
+) -> tuple[Answer, Request, list[str]]:
+    """Ask with the model replying `reply` (fragments in {{...}} cite the source holding them):
+    the answer, the one request the model got, and the sources it was given, in order."""
+    server.enqueue(Reply(citing(reply)))
+    answer = llm.ask(question)
+    (request,) = server.chat_requests()
+    return answer, request, list(sources(request.body).values())
 
 
 def test_no_key_and_no_url_answers_extractively(bundled: Assistant) -> None:
@@ -313,18 +324,14 @@ def test_a_question_without_history_is_not_condensed(llm: Assistant, server: Fak
 
 def test_a_summary_is_written_from_the_articles_lead(llm: Assistant, server: FakeOpenAI) -> None:
     # The retrieved sentences are only like "Summarize the article"; the model gets its lead.
-    server.enqueue(
-        Reply(
-            citing(
-                "Russia could back Pakistan and turn on India if India keeps trading with the "
-                "West [{{RUSSIA could back Pakistan}}]. India has asked Russia not to sell arms to "
-                "Pakistan [{{India has repeatedly pleaded}}]."
-            )
-        )
+    answer, _request, given = asked_once(
+        llm,
+        server,
+        "Summarize the article",
+        "Russia could back Pakistan and turn on India if India keeps trading with the "
+        "West [{{RUSSIA could back Pakistan}}]. India has asked Russia not to sell arms to "
+        "Pakistan [{{India has repeatedly pleaded}}].",
     )
-    answer = llm.ask("Summarize the article")
-    (request,) = server.chat_requests()
-    given = list(sources(request.body).values())
     assert given[0].startswith("RUSSIA could back Pakistan and turn on India"), given
     assert given[1].startswith("India has repeatedly pleaded with Russia"), given
     assert not any("by Thomas Mackie" in g for g in given)
@@ -585,17 +592,13 @@ def test_a_question_about_someones_job_is_searched_as_who_they_are(
 ) -> None:
     # "What is X's job?" is searched and ranked as "Who is X?", so the sentence naming X with
     # their office is the model's first source; the model is asked the question as it was put.
-    server.enqueue(
-        Reply(
-            citing(
-                "He speaks for Pakistan's ministry of foreign affairs "
-                "[{{Pakistan’s ministry of foreign affairs, Mohammad Faisal}}]."
-            )
-        )
+    answer, request, given = asked_once(
+        llm,
+        server,
+        "What is Mohammad Faisal's job?",
+        "He speaks for Pakistan's ministry of foreign affairs "
+        "[{{Pakistan’s ministry of foreign affairs, Mohammad Faisal}}].",
     )
-    answer = llm.ask("What is Mohammad Faisal's job?")
-    (request,) = server.chat_requests()
-    given = list(sources(request.body).values())
     assert given[0].startswith("Pakistan’s ministry of foreign affairs, Mohammad Faisal"), given
     assert "Question: What is Mohammad Faisal's job?" in request.body["messages"][1]["content"]
     assert answer.question == "What is Mohammad Faisal's job?"
