@@ -20,6 +20,7 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import math
 import os
 import shutil
 import socket
@@ -228,7 +229,7 @@ class IndexStore:
         result = self.vector_store.query(query)
         ids = result.ids or []
         sims = result.similarities or [0.0] * len(ids)
-        return [(i, float(s)) for i, s in zip(ids, sims, strict=False) if i in view.row]
+        return [(i, _cosine(s)) for i, s in zip(ids, sims, strict=False) if i in view.row]
 
     def bm25(self, query: str, k: int, view: Snapshot | None = None) -> list[tuple[str, float]]:
         view = view or self.snapshot
@@ -638,3 +639,10 @@ def _chroma_client(settings: Settings, path: Path) -> Any:
                 "(chroma run --path DIR) or unset ASSISTANT_CHROMA_URL to use the local index."
             ) from None
     return chromadb.PersistentClient(path=str(path / "chroma"), settings=chroma_settings)
+
+
+def _cosine(similarity: float) -> float:
+    """Cosine similarity from ChromaVectorStore's score, which is exp(-distance) of the cosine
+    distance (1 - cosine). The retriever scores sentences that only BM25 found by their plain
+    cosine, so both must be on one scale."""
+    return 1.0 + math.log(similarity) if similarity > 0 else -1.0
