@@ -172,16 +172,16 @@ def is_subheading(doc: StoredDocument, start: int, end: int) -> bool:
     text = doc.text
     line = text[start:end].strip()
     own_line = (start == 0 or text[start - 1] == "\n") and text[end : end + 1] in ("", "\n")
-    body = _FIRST_SENTENCE.search(text)
-    return (
+    if not (
         own_line
-        and body is not None
-        and start >= body.end()
         and 0 < len(line.split()) <= 8
         and not re.search(r"[.!?:;,\"”’')\]]$", line)
         and not re.match(r"(?i)(written\s+)?by\s", line)
         and any(c.isalpha() for c in line)
-    )
+    ):
+        return False
+    body = _FIRST_SENTENCE.search(text)  # only for short lines of their own: a scan of the text
+    return body is not None and start >= body.end()
 
 
 def byline(doc: StoredDocument) -> Span | None:

@@ -16,6 +16,7 @@ a lock record there keeps writers in different folders from writing at once.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import fcntl
 import hashlib
@@ -29,6 +30,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -118,7 +120,15 @@ class Snapshot:
         t = found[0]
         if t in vocabulary or any(t[:k] in vocabulary for k in range(4, len(t))):
             return True
-        return len(t) >= 4 and any(v.startswith(t) for v in vocabulary)
+        if len(t) < 4:
+            return False
+        longer = self._sorted_vocabulary  # the words that start with t follow it in order
+        at = bisect.bisect_left(longer, t)
+        return at < len(longer) and longer[at].startswith(t)
+
+    @cached_property
+    def _sorted_vocabulary(self) -> list[str]:
+        return sorted(self.windows.vocab_dict) if self.windows is not None else []
 
 
 # What the store derives from the committed nodes: the node table, BM25 over each node's text,
