@@ -37,6 +37,9 @@ from .retrieve import Passage
 from .store import IndexStore, NodeTable, Snapshot, StoredDocument
 
 ABSTAIN_TEXT = "The articles don't say."
+# How an answer starts when the question names what no article mentions (the closest passages
+# follow).
+NOT_MENTIONED = "The articles don't mention"
 
 # Both fitted on SQuAD v1.1 dev (even-position articles only). RANKING is fitted by
 # `python -m bench.fit_answerer` as a per-question softmax over the retrieved sentences of the
@@ -609,7 +612,7 @@ class ExtractiveAnswerer:
             lacking = _listed(
                 names_not_mentioned(question, best.passage.view or self.store.snapshot)
             )
-            lead = "The articles don't mention {}; the closest passages:"
+            lead = NOT_MENTIONED + " {}; the closest passages:"
         return _led(answer, lead.format(lacking)) if lacking else answer
 
     def _with_typed_neighbours(

@@ -42,12 +42,11 @@ from .common import (
     command,
     corpus_index,
     facts_markdown,
-    in_split,
     load_squad,
     log,
     machine_facts,
     markdown_table,
-    sample,
+    out_of_corpus_questions,
     split_questions,
     write_result,
 )
@@ -134,13 +133,7 @@ def collect(
 ) -> dict[str, np.ndarray]:
     answerable = split_questions(squad1, split, n_pos)
     unanswerable = split_questions(squad2, split, n_neg, impossible=True)
-    in_v2 = set(squad2.titles)
-    outside = [
-        q
-        for q in squad1.questions
-        if in_split(q.article, split) and squad1.titles[q.article] not in in_v2
-    ]
-    out_of_corpus = sample(outside, n_neg)
+    out_of_corpus = out_of_corpus_questions(squad1, squad2.titles, split, n_neg)
     return {
         "answerable": top_features(v1, answerable, f"{split}: answerable (v1.1)"),
         "v2_unanswerable": top_features(v2, unanswerable, f"{split}: unanswerable (v2.0)"),

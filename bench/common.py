@@ -143,6 +143,20 @@ def split_questions(
     return sample(pool, n, seed)
 
 
+def out_of_corpus_questions(
+    squad1: Squad, v2_titles: Sequence[str], split: str, n: int
+) -> list[Question]:
+    """Questions the v2.0 index cannot answer because their article is not in it: v1.1
+    questions about the articles SQuAD v2.0 leaves out (`v2_titles`: the whole v2.0 file's)."""
+    in_v2 = set(v2_titles)
+    outside = [
+        q
+        for q in squad1.questions
+        if in_split(q.article, split) and squad1.titles[q.article] not in in_v2
+    ]
+    return sample(outside, n)
+
+
 # --------------------------------------------------------------------------- indexes
 def bench_settings(index_dir: Path, **overrides: Any) -> Settings:
     """Offline settings for a benchmark index, whatever the environment says about OpenAI."""

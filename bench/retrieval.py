@@ -8,8 +8,10 @@ their best node. Side by side on the same corpus and questions: the project's re
 alone and dense alone (the project's own stores), and llama-index's default pipeline with the same
 embedding model (VectorStoreIndex.from_documents, default splitter, in memory).
 
---answers runs the default offline answerer end to end on the same questions, and on unanswerable
-SQuAD v2.0 questions of the same split over a corpus of that file's paragraphs.
+--answers runs the default offline answerer end to end on the same questions, and, over a corpus
+of SQuAD v2.0's paragraphs, on that file's unanswerable questions of the same split and on
+out-of-corpus questions (v1.1 questions about the articles v2.0 leaves out): does it abstain, or
+say which names no article mentions?
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from assistant.answer import NOT_MENTIONED
 from assistant.embeddings import MiniLMEmbedding
 
 from .common import (
@@ -45,6 +48,7 @@ from .common import (
     log,
     machine_facts,
     markdown_table,
+    out_of_corpus_questions,
     percentile,
     split_questions,
     write_result,
@@ -207,7 +211,11 @@ def _contains(text: str, answers: Sequence[str]) -> bool:
 
 
 def run_answers(
-    index: CorpusIndex, questions: list[Question], v2: CorpusIndex, impossible: list[Question]
+    index: CorpusIndex,
+    questions: list[Question],
+    v2: CorpusIndex,
+    impossible: list[Question],
+    outside: Sequence[Question] = (),
 ) -> dict[str, Any]:
     assistant = index.assistant
     answered = in_answer = in_first = abstained = cited = from_gold = 0
@@ -229,6 +237,13 @@ def run_answers(
     for done, q in enumerate(impossible):
         abstained_v2 += v2.assistant.ask(q.text).abstained
         bar.update(done + 1)
+    bar = Progress(len(outside), "out of corpus")
+    abstained_out = flagged_out = 0
+    for done, q in enumerate(outside):
+        answer = v2.assistant.ask(q.text)
+        abstained_out += answer.abstained
+        flagged_out += not answer.abstained and answer.text.startswith(NOT_MENTIONED)
+        bar.update(done + 1)
     return {
         "answer_contains_gold": round(in_answer / n, 4),
         "first_citation_contains_gold": round(in_first / n, 4),
@@ -236,6 +251,9 @@ def run_answers(
         "false_abstention_rate": round(abstained / n, 4),
         "unanswerable": len(impossible),
         "abstention_accuracy": round(abstained_v2 / len(impossible), 4) if impossible else None,
+        "out_of_corpus": len(outside),
+        "out_of_corpus_abstained": round(abstained_out / len(outside), 4) if outside else None,
+        "out_of_corpus_flagged": round(flagged_out / len(outside), 4) if outside else None,
         "abstain_below": assistant.settings.abstain_below,
     }
 
@@ -246,6 +264,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--questions", type=int, default=500, help="sampled with random.seed(0)")
     parser.add_argument("--answers", action="store_true", help="also run the answerer end to end")
     parser.add_argument("--unanswerable", type=int, default=200, help="v2.0 questions (--answers)")
+    parser.add_argument(
+        "--out-of-corpus", type=int, default=200, help="questions about absent articles"
+    )
     parser.add_argument(
         "--paragraphs", type=int, default=0, help="only N paragraphs per article (quick runs)"
     )
@@ -275,7 +296,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         squad2 = limit_corpus(load_squad(SQUAD_V2), args.paragraphs, args.articles)
         v2 = corpus_index(f"squad-v2{suffix}", squad2.contexts, vectors, args.cache)
         impossible = split_questions(squad2, args.split, args.unanswerable, impossible=True)
-        result["answers"] = run_answers(index, questions, v2, impossible)
+        titles = load_squad(SQUAD_V2).titles  # of the whole file, whatever the corpus limits
+        outside = out_of_corpus_questions(squad, titles, args.split, args.out_of_corpus)
+        result["answers"] = run_answers(index, questions, v2, impossible, outside)
     result["command"] = cmd
     result["machine"] = facts
 
@@ -317,6 +340,15 @@ def render(result: dict[str, Any], facts: dict[str, Any], cmd: str) -> str:
                     [
                         f"abstention accuracy ({answers['unanswerable']} v2.0 unanswerable)",
                         answers["abstention_accuracy"],
+                    ],
+                    [
+                        f"out of corpus ({answers['out_of_corpus']} questions about articles "
+                        "not in the index): abstained",
+                        answers["out_of_corpus_abstained"],
+                    ],
+                    [
+                        "out of corpus: answered, saying which names no article mentions",
+                        answers["out_of_corpus_flagged"],
                     ],
                     ["abstain_below", answers["abstain_below"]],
                 ],

@@ -36,7 +36,7 @@ def _last_json(out: str) -> dict:
 
 def test_retrieval_and_answers(dirs: tuple[Path, Path], capsys: pytest.CaptureFixture) -> None:
     argv = ["--paragraphs", "1", "--articles", "6", "--questions", "4", "--answers"]
-    argv += ["--unanswerable", "3"]
+    argv += ["--unanswerable", "3", "--out-of-corpus", "3"]
     assert retrieval.main([*argv, *_args(dirs)]) == 0
     data = _last_json(capsys.readouterr().out)
     assert set(data["systems"]) == {"project", "bm25", "dense", "llamaindex_default"}
@@ -45,7 +45,9 @@ def test_retrieval_and_answers(dirs: tuple[Path, Path], capsys: pytest.CaptureFi
         assert 0.0 <= metrics["MRR@10"] <= 1.0
     assert data["questions"] == 4 and data["split"] == "dev"
     answers = data["answers"]
-    assert answers["unanswerable"] == 3
+    assert answers["unanswerable"] == 3 and answers["out_of_corpus"] == 3
+    abstained, flagged = answers["out_of_corpus_abstained"], answers["out_of_corpus_flagged"]
+    assert min(abstained, flagged) >= 0.0 and abstained + flagged <= 1.0
     assert 0.0 <= answers["first_citation_contains_gold"] <= 1.0
     assert (dirs[0] / "retrieval-dev-1-a6.md").read_text().startswith("# Retrieval on SQuAD")
 
