@@ -27,7 +27,8 @@ FULL = [
 QUICK = [
     (
         "retrieval",
-        "bench.retrieval --paragraphs 1 --articles 6 --questions 4 --answers --unanswerable 3",
+        "bench.retrieval --paragraphs 1 --articles 6 --questions 4 --answers --unanswerable 3 "
+        "--out-of-corpus 3",
     ),
     ("calibration", "bench.calibrate --paragraphs 1 --articles 6 --questions 6 --negatives 3"),
     (
