@@ -293,11 +293,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "corpus": {"paragraphs": len(squad.contexts), "nodes": index.assistant.store.table.size},
     }
     if args.answers:
-        squad2 = limit_corpus(load_squad(SQUAD_V2), args.paragraphs, args.articles)
+        v2_file = load_squad(SQUAD_V2)
+        squad2 = limit_corpus(v2_file, args.paragraphs, args.articles)
         v2 = corpus_index(f"squad-v2{suffix}", squad2.contexts, vectors, args.cache)
         impossible = split_questions(squad2, args.split, args.unanswerable, impossible=True)
-        titles = load_squad(SQUAD_V2).titles  # of the whole file, whatever the corpus limits
-        outside = out_of_corpus_questions(squad, titles, args.split, args.out_of_corpus)
+        # Absent from the whole v2.0 file's articles, whatever the corpus limits.
+        outside = out_of_corpus_questions(squad, v2_file.titles, args.split, args.out_of_corpus)
         result["answers"] = run_answers(index, questions, v2, impossible, outside)
     result["command"] = cmd
     result["machine"] = facts
