@@ -121,10 +121,8 @@ class Assistant:
     def _extractive(self, question: str, history: History | None, started: float) -> Answer:
         question = self._check(question)
         standalone = condense(question, history)
-        searched = searched_form(standalone)
         t0 = time.perf_counter()
-        retrieved = self.retrieve(searched)
-        passages = not_said_before(searched, history, retrieved)
+        searched, retrieved, passages = self._search(standalone, history)
         t1 = time.perf_counter()
         name = self.extractive.name
         if not self.store.documents:
@@ -151,10 +149,8 @@ class Assistant:
         emitted = False
         try:
             standalone = llm.condense(question, history)
-            searched = searched_form(standalone)
             t0 = time.perf_counter()
-            retrieved = self.retrieve(searched)
-            passages = not_said_before(searched, history, retrieved)
+            searched, retrieved, passages = self._search(standalone, history)
             t1 = time.perf_counter()
             unquoted = self.extractive.nothing_else(
                 standalone, retrieved, passages, llm.name
@@ -216,6 +212,15 @@ class Assistant:
             "total": _ms(started, t2),
         }
         yield answer
+
+    def _search(
+        self, standalone: str, history: History | None
+    ) -> tuple[str, list[Passage], list[Passage]]:
+        """The form the question is searched and ranked as (`searched_form`), the passages
+        retrieved for it, and those without what the conversation already cited."""
+        searched = searched_form(standalone)
+        retrieved = self.retrieve(searched)
+        return searched, retrieved, not_said_before(searched, history, retrieved)
 
     def _leads(self, question: str, passages: list[Passage]) -> list[Passage]:
         """The first sentences of the articles a summary is asked of."""
