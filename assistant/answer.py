@@ -34,6 +34,7 @@ from .overview import (
 )
 from .reported import REPORTED
 from .retrieve import Passage
+from .selector import AnswerSelector, Candidate, shared_selector
 from .store import IndexStore, NodeTable, Snapshot, StoredDocument
 
 ABSTAIN_TEXT = "The articles don't say."
@@ -428,11 +429,16 @@ class ExtractiveAnswerer:
         embed: MiniLMEmbedding,
         abstain_below: float,
         max_citations: int,
+        selector: AnswerSelector | None = None,
     ) -> None:
         self.store = store
         self.embed = embed
         self.abstain_below = abstain_below
         self.max_citations = max_citations
+        self.selector = selector or shared_selector()
+        # The learned selector is read only when a fitted weight uses it (the fitting scripts
+        # turn it on to measure it).
+        self.use_selector = "selector" in RANKING or "selector" in ANSWERABILITY
 
     @staticmethod
     def coverage(question_terms: set[str], text: str, table: NodeTable) -> float:
@@ -462,7 +468,12 @@ class ExtractiveAnswerer:
         return start, end
 
     def features(
-        self, question: str, passage: Passage, read: Window, alignment: Alignment
+        self,
+        question: str,
+        passage: Passage,
+        read: Window,
+        alignment: Alignment,
+        selector: float = 0.0,
     ) -> dict[str, float]:
         """What the ranking and the answerability model look at, for one passage."""
         q_terms = question_terms(question)
@@ -483,7 +494,24 @@ class ExtractiveAnswerer:
             "align_rare": alignment.sentence_rare,
             "window_align_rare": alignment.window_rare,
             "names": _names_covered(question, passage),
+            # The learned cross-encoder's logit (assistant/selector.py): does it answer?
+            "selector": selector,
         }
+
+    def selector_scores(self, question: str, spans: list[Window]) -> list[float]:
+        """The selector's logit for each retrieved passage read with its neighbours (zeros when
+        it is not used or its model is not there)."""
+        if not self.use_selector or not self.selector.available:
+            return [0.0] * len(spans)
+        candidates = [
+            Candidate(
+                w.text[w.start : w.end],
+                w.text[w.window_start : w.start],
+                w.text[w.end : w.window_end],
+            )
+            for w in spans
+        ]
+        return [float(v) for v in self.selector.score(question, candidates)]
 
     def ranked(self, question: str, passages: list[Passage]) -> list[Scored]:
         """The passages in the order an answer cites them (and a model reads them): by score,
@@ -515,9 +543,10 @@ class ExtractiveAnswerer:
         alignments = align(
             self.embed, _FRAME.sub(" ", question), spans, lambda w: _idf(table, stem(w))
         )
+        selected = self.selector_scores(question, spans)
         scored = []
-        for p, read, alignment in zip(passages, spans, alignments, strict=True):
-            f = self.features(question, p, read, alignment)
+        for p, read, alignment, logit in zip(passages, spans, alignments, selected, strict=True):
+            f = self.features(question, p, read, alignment, logit)
             raw = ANSWERABILITY["bias"] + sum(
                 w * f[name] for name, w in ANSWERABILITY.items() if name != "bias"
             )

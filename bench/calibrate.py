@@ -47,19 +47,23 @@ from .common import (
     machine_facts,
     markdown_table,
     out_of_corpus_questions,
+    sample,
     split_questions,
     write_result,
 )
 from .retrieval import corpus_suffix, limit_corpus
+from .selector_data import selector_trained_on
 
-# What ANSWERABILITY is made of besides its bias: the fit prints a dict to paste over it.
-FEATURES = tuple(name for name in ANSWERABILITY if name != "bias")
+# What ANSWERABILITY is made of besides its bias, and the learned selector's logit
+# (assistant/selector.py): the fit prints a dict to paste over it.
+FEATURES = (*(name for name in ANSWERABILITY if name not in ("bias", "selector")), "selector")
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
 
 
 def top_features(index: CorpusIndex, questions: list[Question], label: str) -> np.ndarray:
     """Features of the best-ranked passage for each question (zeros when none is retrieved)."""
     assistant = index.assistant
+    assistant.extractive.use_selector = True
     rows = []
     bar = Progress(len(questions), label)
     for done, q in enumerate(questions):
@@ -122,6 +126,12 @@ def trade_off(sets: dict[str, np.ndarray], model: dict[str, float]) -> list[dict
     return rows
 
 
+def untrained(squad: Squad, questions: list[Question], n: int) -> list[Question]:
+    """`n` of `questions` (sampled as split_questions does) whose article the selector did not
+    train on."""
+    return sample([q for q in questions if not selector_trained_on(squad.titles[q.article])], n)
+
+
 def collect(
     split: str,
     n_pos: int,
@@ -131,9 +141,12 @@ def collect(
     squad1: Squad,
     squad2: Squad,
 ) -> dict[str, np.ndarray]:
-    answerable = split_questions(squad1, split, n_pos)
-    unanswerable = split_questions(squad2, split, n_neg, impossible=True)
-    out_of_corpus = out_of_corpus_questions(squad1, squad2.titles, split, n_neg)
+    # The selector's logit is only fair on questions it never trained on (bench/selector_data.py).
+    answerable = untrained(squad1, split_questions(squad1, split, 10**9), n_pos)
+    unanswerable = untrained(squad2, split_questions(squad2, split, 10**9, impossible=True), n_neg)
+    out_of_corpus = untrained(
+        squad1, out_of_corpus_questions(squad1, squad2.titles, split, 10**9), n_neg
+    )
     return {
         "answerable": top_features(v1, answerable, f"{split}: answerable (v1.1)"),
         "v2_unanswerable": top_features(v2, unanswerable, f"{split}: unanswerable (v2.0)"),
