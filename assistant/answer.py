@@ -17,6 +17,7 @@ from typing import Any
 from .align import Alignment, Window, align
 from .citations import Citation, CitationList, Span
 from .embeddings import MiniLMEmbedding
+from .ingest.dates import human
 from .lexical import QUESTION_WORDS, STOPWORDS, fold, same_word, stem, terms, words
 from .overview import (
     LEAD_SENTENCES,
@@ -875,6 +876,16 @@ class ExtractiveAnswerer:
                 sentences.append(AnswerSentence(text, [n]))
                 named = ""
         if not sentences and kind == "date" and by_doc:
+            dated = [doc for doc, _ in by_doc if doc.published]
+            if dated:  # no date line in the text, but the page's markup dates it
+                return Answer(
+                    question=question,
+                    text=" ".join(_published(doc) for doc in dated),
+                    citations=[],
+                    sentences=[AnswerSentence(_published(doc), []) for doc in dated],
+                    abstained=False,
+                    backend=self.name,
+                )
             titles = " or ".join(f"“{doc.title}”" for doc, _ in by_doc)
             text = f"{ABSTAIN_TEXT[:-1]} when {titles} was published: it gives no date."
             return abstention(question, self.name, "no dateline", text=text)
@@ -983,6 +994,12 @@ _TITLES = {"the", "a", "an", "mr", "mrs", "ms", "dr", "prof", "president", "mini
 
 # "the other source" is the one introduced as "Another source"; "the first source", "One source".
 _SAME_WORD = {"another": "other", "second": "other", "first": "one"}
+
+
+def _published(doc: StoredDocument) -> str:
+    """ "“Title” was published on 8 March 2021 (updated 14 March 2021), by its page." """
+    updated = f" (updated {human(doc.updated)})" if doc.updated else ""
+    return f"“{doc.title}” was published on {human(doc.published)}{updated}, by its page."
 
 
 def _name_words(text: str) -> set[str]:

@@ -19,6 +19,9 @@ class Citation:
     start: int
     end: int
     author: str = ""
+    published: str = ""  # the article's ISO date, "" when it gives none
+    outlet: str = ""
+    url: str = ""
     context: str = ""  # the paragraph around the quote, for showing it in place
     context_start: int = 0  # offset of `context` in the document text
 
@@ -60,6 +63,9 @@ class CitationList:
                 start=span.start,
                 end=span.end,
                 author=span.document.author,
+                published=span.document.published,
+                outlet=span.document.outlet,
+                url=span.document.url,
                 context=text[para_start:para_end],
                 context_start=para_start,
             )

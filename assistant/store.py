@@ -61,6 +61,11 @@ class StoredDocument:
     sha256: str
     n_nodes: int
     text: str
+    published: str = ""  # ISO date ("" when the article gives none)
+    updated: str = ""
+    outlet: str = ""
+    url: str = ""
+    language: str = ""
 
     def node_id(self, position: int) -> str:
         """The id of this version's node (sentence) at `position`."""
@@ -206,6 +211,11 @@ class IndexStore:
                 sha256=str(meta["sha256"]),
                 n_nodes=int(meta["n_nodes"]),
                 text=text or "",
+                published=str(meta.get("published", "")),
+                updated=str(meta.get("updated", "")),
+                outlet=str(meta.get("outlet", "")),
+                url=str(meta.get("url", "")),
+                language=str(meta.get("language", "")),
             )
         return docs
 

@@ -39,7 +39,15 @@ CACHE = RESULTS / "cache"
 
 # Source files whose change changes what an index holds (text, nodes, vectors, BM25).
 # (store.py rebuilds its own derived caches when their format changes.)
-INDEX_CODE = ("clean.py", "sentences.py", "ingest.py", "embeddings.py", "lexical.py")
+INDEX_CODE = (
+    "ingest/files.py",
+    "ingest/pages.py",
+    "ingest/page_meta.py",
+    "ingest/pipeline.py",
+    "sentences.py",
+    "embeddings.py",
+    "lexical.py",
+)
 _CACHE_FORMAT = "1"
 
 
@@ -268,8 +276,7 @@ def corpus_index(
 
 def _build(assistant: Assistant, files: list[Path], vectors: VectorCache, name: str) -> None:
     """The ingest pipeline, with every file's sentences embedded in one length-sorted pass."""
-    from assistant.clean import read_article
-    from assistant.ingest import build_nodes, doc_id_for
+    from assistant.ingest import build_nodes, doc_id_for, read_article
 
     articles = [read_article(path) for path in files]
     node_lists = [build_nodes(a, doc_id_for(a.source), a.sha256[:12]) for a in articles]

@@ -190,8 +190,7 @@ def scale_index(target: int, cache: Path, vectors: VectorCache) -> Any:
     from llama_index.core.schema import TextNode
 
     from assistant import Assistant
-    from assistant.clean import Article, clean_article
-    from assistant.ingest import build_nodes, doc_id_for
+    from assistant.ingest import Article, build_nodes, clean_article, doc_id_for
 
     store_code = (ROOT / "assistant" / "store.py").read_text()
     folder = cache / f"scale-{target}-{code_hash([str(target), store_code])}"

@@ -32,7 +32,7 @@ from typing import Any
 import pytest
 
 from assistant import Assistant
-from assistant.clean import read_article
+from assistant.ingest import read_article
 
 from .conftest import BUNDLED, ROOT, SHARED, offline_settings
 

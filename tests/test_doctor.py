@@ -10,8 +10,7 @@ import sys
 from pathlib import Path
 
 from assistant import Assistant
-from assistant.clean import read_article
-from assistant.ingest import build_nodes, doc_id_for
+from assistant.ingest import build_nodes, doc_id_for, read_article
 from assistant.store import _fingerprint
 
 from .conftest import BUNDLED, offline_settings

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from llama_index.core.schema import TextNode
 
-from .clean import SUPPORTED_SUFFIXES, Article, read_article
-from .embeddings import MiniLMEmbedding
-from .errors import AssistantError
-from .sentences import Sentence, split_sentences
-from .store import IndexStore, PendingDocument, node_id
+from ..embeddings import MiniLMEmbedding
+from ..errors import AssistantError
+from ..sentences import Sentence, split_sentences
+from ..store import IndexStore, PendingDocument, node_id
+from .files import SUPPORTED_SUFFIXES, Article, read_article
 
 
 @dataclass
@@ -218,12 +218,7 @@ class _Batch:
         self.hash_of[doc_id] = article.sha256
         version = article.sha256[:12]
         nodes = build_nodes(article, doc_id, version)
-        meta = {
-            "source": article.source,
-            "title": article.title,
-            "author": article.author,
-            "sha256": article.sha256,
-        }
+        meta = article.metadata()
         replaces = doc_id in self.store.documents
         self.pending.append((PendingDocument(doc_id, version, article.text, meta, nodes), replaces))
         self.nodes += len(nodes)

@@ -1,14 +1,19 @@
-"""Files -> cleaned article text with its metadata (title, author, source, content hash)."""
+"""Files -> cleaned article text with its metadata (headline, authors, dates, outlet, URL).
+
+Plain text and Markdown are cleaned here, and their byline and date lines read; web pages go
+through `pages.read_page` (trafilatura and the page's own markup)."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 
-from .errors import AssistantError
+from ..errors import AssistantError
+from .dates import parse_date
+from .page_meta import BYLINE
+from .pages import read_page
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm")
 
@@ -20,17 +25,12 @@ _TRAILING_BOILERPLATE = re.compile(
     r"posted by .*|labels?:.*|tags?:.*|advertisement|read more:?|comments?)$",
     re.IGNORECASE,
 )
-# "by Thomas Mackie", "By Sarah Khan, Defence Correspondent", "Written by Ana Ruiz".
-_BYLINE = re.compile(
-    r"^(?:[Ww]ritten\s+)?(?:by|By|BY)\s+([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})"
-    r"\s*(?:[,|]\s*[^,|]{1,60})?$"
-)
-# " | World News", " - Site": what a page's <title> adds to the headline.
-_TITLE_SEPARATOR = re.compile(r"\s+[|–—-]\s+")
 # *italic* or _italic_ (bold ** and __ go with _MD_MARKUP); not snake_case or 2 * 3 * 4.
 _MD_EMPHASIS = re.compile(r"(?<![\w*])([*_])(?=\S)([^*_\n]{1,500}?)(?<=\S)\1(?![\w*])")
 # Bounded so that a line of many unclosed "[" or "](" does not take quadratic time.
 _MD_LINK = re.compile(r"!?\[([^\[\]\n]{0,1000})\]\([^)\[\]\n]{0,2000}\)")
+# A line that is a date ("12 March 2024", "Published: March 12, 2024 10:04 GMT").
+_DATE_LINE = re.compile(r"^[\w ,.:/-]{0,40}\b(1\d|20)\d\d\b[\w ,.:/+-]{0,24}$")
 _MD_MARKUP = re.compile(r"^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+(?=\S))|(\*\*|__|`)")
 
 
@@ -41,8 +41,27 @@ class Article:
     source: str
     text: str
     title: str
-    author: str
+    author: str  # "A and B" when several
     sha256: str
+    published: str = ""  # ISO date, "" when the article gives none
+    updated: str = ""
+    outlet: str = ""
+    url: str = ""  # the canonical URL, for a web page
+    language: str = ""
+
+    def metadata(self) -> dict[str, str]:
+        """The fields stored with the document."""
+        return {
+            "source": self.source,
+            "title": self.title,
+            "author": self.author,
+            "sha256": self.sha256,
+            "published": self.published,
+            "updated": self.updated,
+            "outlet": self.outlet,
+            "url": self.url,
+            "language": self.language,
+        }
 
 
 def read_article(path: Path) -> Article:
@@ -53,7 +72,12 @@ def read_article(path: Path) -> Article:
             f"{path}: unsupported file type '{suffix or 'none'}'; "
             "convert it to .txt, .md or .html and ingest that."
         )
-    raw = path.read_bytes()
+    return read_bytes(path.read_bytes(), str(path.resolve()), suffix, label=str(path))
+
+
+def read_bytes(raw: bytes, source: str, suffix: str, label: str = "", url: str = "") -> Article:
+    """Clean the bytes of one article of the given kind; `label` names it in errors."""
+    path = label or source
     if not raw.strip():
         raise AssistantError(f"{path}: the file is empty; add the article's text or leave it out.")
     if b"\x00" in raw[:8192]:
@@ -61,6 +85,8 @@ def read_article(path: Path) -> Article:
             f"{path}: this is not a text file (it holds binary data); "
             "export the article as .txt, .md or .html."
         )
+    if suffix in (".html", ".htm"):
+        return page_article(raw, source, url, label=path)
     try:
         decoded = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -68,14 +94,32 @@ def read_article(path: Path) -> Article:
             f"{path}: not UTF-8 text (bad byte at position {exc.start}); "
             "re-save the file as UTF-8 and ingest it again."
         ) from None
-    return clean_article(decoded, source=str(path.resolve()), kind=suffix)
+    return clean_article(decoded, source=source, kind=suffix)
+
+
+def page_article(raw: bytes, source: str, url: str = "", label: str = "") -> Article:
+    try:
+        text, meta = read_page(raw, source, url)
+    except AssistantError as exc:
+        raise AssistantError(str(exc).replace(source, label or source, 1)) from None
+    return Article(
+        source=source,
+        text=text,
+        title=meta.title or text.split("\n", 1)[0][:200],
+        author=_listed(meta.authors),
+        sha256=content_hash(text),
+        published=meta.published,
+        updated=meta.updated,
+        outlet=meta.outlet,
+        url=meta.url or url,
+        language=meta.language,
+    )
 
 
 def clean_article(raw: str, source: str, kind: str = ".txt") -> Article:
     """Clean raw text of the given kind (.txt, .md, .html) into an Article."""
-    html_title = ""
     if kind in (".html", ".htm"):
-        html_title, raw = _html_to_text(raw)
+        return page_article(raw.encode("utf-8"), source)
     lines = [_clean_line(line, markdown=kind == ".md") for line in raw.splitlines()]
     paragraphs = [line for line in lines if line]
     while paragraphs and _TRAILING_BOILERPLATE.match(paragraphs[-1]):
@@ -88,17 +132,23 @@ def clean_article(raw: str, source: str, kind: str = ".txt") -> Article:
         )
     author = ""
     for para in paragraphs[:8]:
-        match = _BYLINE.match(para)
+        match = BYLINE.match(para)
         if match:
             author = match.group(1)
             break
-    title = html_title or paragraphs[0][:200]
+    published = ""
+    for para in paragraphs[1:6]:
+        if _DATE_LINE.match(para):
+            published = parse_date(para)
+            if published:
+                break
     return Article(
         source=source,
         text=text,
-        title=title,
+        title=paragraphs[0][:200],
         author=author,
         sha256=content_hash(text),
+        published=published,
     )
 
 
@@ -111,107 +161,11 @@ def _clean_line(line: str, markdown: bool) -> str:
     return " ".join(line.split())
 
 
-_SKIP_TAGS = {
-    "script",
-    "style",
-    "noscript",
-    "template",
-    "svg",
-    "nav",
-    "footer",
-    "form",
-    "iframe",
-    "button",
-    "select",
-    "aside",
-    "head",
-}
-_BLOCK_TAGS = {
-    "p",
-    "div",
-    "br",
-    "li",
-    "ul",
-    "ol",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "tr",
-    "table",
-    "section",
-    "article",
-    "header",
-    "blockquote",
-    "pre",
-    "hr",
-    "dd",
-    "dt",
-    "figcaption",
-    "main",
-    "title",
-}
-
-
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.title_parts: list[str] = []
-        self.h1_parts: list[str] = []
-        self._skip_depth = 0
-        self._in_title = False
-        self._in_h1 = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "title":
-            self._in_title = True
-        elif tag in _SKIP_TAGS:
-            self._skip_depth += 1
-        elif tag == "h1" and not self.h1_parts:  # the first headline only
-            self._in_h1 = True
-        if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self._in_title = False
-        elif tag in _SKIP_TAGS and self._skip_depth:
-            self._skip_depth -= 1
-        elif tag == "h1":
-            self._in_h1 = False
-        if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title_parts.append(data)
-        elif not self._skip_depth:
-            self.parts.append(data)
-            if self._in_h1:
-                self.h1_parts.append(data)
-
-
-def _html_to_text(raw: str) -> tuple[str, str]:
-    parser = _TextExtractor()
-    parser.feed(raw)
-    parser.close()
-    title = " ".join("".join(parser.title_parts).split())
-    headline = " ".join("".join(parser.h1_parts).split())
-    parts = _TITLE_SEPARATOR.split(title) if title else []
-    if headline and (not title or title.startswith(headline)):
-        title = headline  # "Headline | Site": the headline
-    elif len(parts) > 1:
-        # "Headline - Site" whose <h1> is the site's name, or no <h1> to tell: the longest part.
-        title = max([p for p in parts if p != headline] or parts, key=len)
-    return title, "".join(parser.parts)
-
-
 def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _listed(names: list[str]) -> str:
+    if not names:
+        return ""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -1,0 +1,136 @@
+"""A saved or fetched web page -> the article in it, with its metadata.
+
+The main text comes from trafilatura (with its own fallbacks, readability and jusText), which
+decodes the page by its declared or detected charset; menus, share buttons, related links,
+cookie notices and comments are left out. What trafilatura keeps at the edges of the text that
+is still page furniture ("Share this article", "Read more: ...", a repeated headline) is dropped
+here. The stored text opens with the headline and the byline, as a printed article does, so that
+"Who wrote it?" cites the page's words; the dates are fields of the document (a date line in
+the text would be cited for "How long ...?" and "When ...?" questions about the story).
+"""
+
+from __future__ import annotations
+
+import re
+from copy import deepcopy
+from typing import Any
+
+import trafilatura
+from lxml import etree
+from lxml import html as lxml_html
+from trafilatura.utils import decode_file
+
+from ..errors import AssistantError
+from .page_meta import PageMeta, read_meta
+
+# A page whose main text holds no sentence of at least this many words holds no article (a
+# home page, a login wall, an error page: menus, links and short notices); it is refused rather
+# than indexed as menus.
+MIN_SENTENCE_WORDS = 8
+_SENTENCE = re.compile(r"[.!?][\"”’')]*$")
+
+_LIST_ITEM = re.compile(r"^- (?=\S)")
+_PARSER = lxml_html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
+_HIDDEN = "//script|//style|//noscript|//template|//object|//embed|//iframe|//form|//svg|//button"
+# Lines at the start or the end of the extracted text that are page furniture, not article.
+_FURNITURE = re.compile(
+    r"^(?:share(?: this)?(?: article| story| page)?(?: on| via| with)?\b.{0,40}|"
+    r"(?:read|see) (?:more|also)\b.{0,200}|"
+    r"related(?: articles| stories| content| coverage)?:?.{0,200}|"
+    r"(?:sign up|subscribe)\b.{0,200}|advertisement|sponsored(?: content)?|"
+    r"(?:click|tap) here\b.{0,200}|(?:copyright|©|\(c\)).{0,200}|all rights reserved\.?|"
+    r"(?:most (?:read|popular|viewed))\b.{0,80}|comments?(?: \(\d+\))?|\d+ comments?|"
+    r"(?:follow us|follow (?:him|her|them) on)\b.{0,100}|(?:top|trending) stories\b.{0,80}|"
+    r"(?:recommended|more from)\b.{0,80}|image(?: source)?:.{0,120}|photo:.{0,120})$",
+    re.IGNORECASE,
+)
+
+
+def read_page(raw: bytes, source: str, url: str = "") -> tuple[str, PageMeta]:
+    """The article's text (headline and byline first) and its metadata; raises
+    AssistantError when the page holds no article."""
+    tree = _parse(raw)
+    if tree is None:
+        raise AssistantError(f"{source}: not a readable web page; save the article's page again.")
+    extracted = _extract(_without_hidden(tree), url)
+    body = _body(extracted.text if extracted is not None else "")
+    if not any(
+        len(line.split()) >= MIN_SENTENCE_WORDS and _SENTENCE.search(line)
+        for line in body.splitlines()
+    ):
+        raise AssistantError(
+            f"{source}: no article found in this page (it holds only menus, links or a short "
+            "notice: a home page, a login wall or an error page?); save the article's own page "
+            "and ingest that."
+        )
+    meta = read_meta(tree, extracted, body)
+    if url and not meta.url:
+        meta.url = url
+    return _layout(body, meta), meta
+
+
+def _parse(raw: bytes) -> Any:
+    """The page's tree, decoded by its declared or detected charset (trafilatura's decoder);
+    libxml2's depth limit lifted, so a deeply nested page is read whole."""
+    try:
+        return lxml_html.fromstring(decode_file(raw), parser=_PARSER)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _without_hidden(tree: Any) -> Any:
+    """A copy of the page without what a browser does not show as text (scripts, styles,
+    <noscript> and <template> content, embedded objects, forms)."""
+    copy = deepcopy(tree)
+    for element in copy.xpath(_HIDDEN):
+        element.drop_tree()
+    return copy
+
+
+def _extract(tree: Any, url: str) -> Any:
+    try:
+        return trafilatura.bare_extraction(
+            tree,
+            url=url or None,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            deduplicate=False,
+        )
+    except (ValueError, TypeError, etree.LxmlError):
+        return None
+
+
+def _body(text: str) -> str:
+    # trafilatura writes a list item as "- item"; the item is the text.
+    lines = [_LIST_ITEM.sub("", " ".join(line.split())) for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    while lines and _FURNITURE.match(lines[-1]):
+        lines.pop()
+    while lines and _FURNITURE.match(lines[0]):
+        lines.pop(0)
+    return "\n".join(lines)
+
+
+def _layout(body: str, meta: PageMeta) -> str:
+    """Headline and "By ..." lines (as the page gives them), then the body; the body's own
+    repeat of the headline is dropped."""
+    lines = body.split("\n")
+    if meta.title and lines and _same(lines[0], meta.title):
+        lines.pop(0)
+    head: list[str] = []
+    if meta.title:
+        head.append(meta.title)
+    top = "\n".join(lines[:3])
+    if meta.authors and not any(name in top for name in meta.authors):
+        head.append("By " + _listed(meta.authors))
+    return "\n".join(head + lines)
+
+
+def _same(a: str, b: str) -> bool:
+    fold = re.compile(r"\W+")
+    return fold.sub("", a.lower()) == fold.sub("", b.lower())
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
