@@ -18,20 +18,21 @@ from typing import Any
 import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
-from trafilatura.utils import decode_file
+from trafilatura.utils import decode_file, load_html
 
 from ..errors import AssistantError
 from .page_meta import PageMeta, read_meta
 
-# A page whose main text holds no sentence of at least this many words holds no article (a
-# home page, a login wall, an error page: menus, links and short notices); it is refused rather
-# than indexed as menus.
-MIN_SENTENCE_WORDS = 8
-_SENTENCE = re.compile(r"[.!?][\"”’')]*$")
+# A page whose main text holds no sentence of at least this many characters, and less text than
+# MIN_ARTICLE_CHARS in all, holds no article (a home page, a login wall, an error page: menus,
+# links and short notices); it is refused rather than indexed as menus.
+MIN_SENTENCE_CHARS = 40
+MIN_ARTICLE_CHARS = 600
+_SENTENCE_END = re.compile(r"[.!?][\"”’')]*(?:\s|$)|[。！？]")
 
 _LIST_ITEM = re.compile(r"^- (?=\S)")
 _PARSER = lxml_html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
-_HIDDEN = "//script|//style|//noscript|//template|//object|//embed|//iframe|//form|//svg|//button"
+_HIDDEN = "//script|//style|//noscript|//template|//object|//embed|//iframe|//svg|//button"
 # Lines at the start or the end of the extracted text that are page furniture, not article.
 _FURNITURE = re.compile(
     r"^(?:share(?: this)?(?: article| story| page)?(?: on| via| with)?\b.{0,40}|"
@@ -54,10 +55,7 @@ def read_page(raw: bytes, source: str, url: str = "") -> tuple[str, PageMeta]:
         raise AssistantError(f"{source}: not a readable web page; save the article's page again.")
     extracted = _extract(_without_hidden(tree), url)
     body = _body(extracted.text if extracted is not None else "")
-    if not any(
-        len(line.split()) >= MIN_SENTENCE_WORDS and _SENTENCE.search(line)
-        for line in body.splitlines()
-    ):
+    if not _reads_as_article(body):
         raise AssistantError(
             f"{source}: no article found in this page (it holds only menus, links or a short "
             "notice: a home page, a login wall or an error page?); save the article's own page "
@@ -74,8 +72,18 @@ def _parse(raw: bytes) -> Any:
     libxml2's depth limit lifted, so a deeply nested page is read whole."""
     try:
         return lxml_html.fromstring(decode_file(raw), parser=_PARSER)
-    except (etree.ParserError, ValueError):
-        return None
+    except (etree.ParserError, ValueError):  # an XML declaration, say: trafilatura's loader
+        return load_html(raw)
+
+
+def _reads_as_article(body: str) -> bool:
+    """Some prose: a line of a sentence or more, or enough text in all. Menus, link lists and
+    short notices have neither."""
+    if len(body) >= MIN_ARTICLE_CHARS:
+        return True
+    return any(
+        len(line) >= MIN_SENTENCE_CHARS and _SENTENCE_END.search(line) for line in body.splitlines()
+    )
 
 
 def _without_hidden(tree: Any) -> Any:
