@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from .answer import Answer
 from .chat import History
 from .errors import AssistantError
+from .render import byline
 from .service import Assistant
 
 
@@ -25,8 +26,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("ingest", help="add or update articles (.txt, .md, .html files or folders)")
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p = sub.add_parser(
+        "ingest",
+        help="add or update articles: .txt, .md, .html files or folders, feeds, http(s) URLs",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH_OR_URL")
 
     p = sub.add_parser("ask", help="answer one question")
     p.add_argument("question")
@@ -123,8 +127,8 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "documents":
         for doc in assistant.documents():
-            author = f" by {doc.author}" if doc.author else ""
-            print(f"{doc.title}{author}\n    {doc.source}")
+            line = byline(doc.outlet, doc.published, doc.author)
+            print(f"{doc.title}" + (f"\n    {line}" if line else "") + f"\n    {doc.source}")
         return 0
     if args.command == "chat":
         return _chat(assistant)
@@ -167,7 +171,9 @@ def format_answer(answer: Answer) -> str:
     for c in answer.citations:
         # The exact span, in quotation marks unless it brings its own.
         shown = c.quote if c.quote[:1] in _QUOTE_MARKS else f"“{c.quote}”"
-        lines.append(f"[{c.n}] {shown}\n    {c.title} ({c.source}, chars {c.start}-{c.end})")
+        line = byline(c.outlet, c.published, c.author)
+        about = f"{c.title} · {line}" if line else c.title
+        lines.append(f"[{c.n}] {shown}\n    {about} ({c.source}, chars {c.start}-{c.end})")
     return "\n".join(lines)
 
 

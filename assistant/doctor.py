@@ -6,7 +6,8 @@ Checks, under the write lock so no ingest runs meanwhile:
   and named so they can be ingested again;
 - the BM25 cache unreadable or not matching Chroma's committed nodes -> rebuilt (none saved
   yet for the current documents is fine: it is built on open, and by the repair);
-- source files that no longer exist -> noted (the index keeps their text; nothing to repair).
+- source files that no longer exist (for a URL, its fetched copy) -> noted (the index keeps
+  their text; nothing to repair).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .ingest.fetch import Fetcher, is_url
 from .settings import Settings
 from .store import IndexStore, StoredDocument, _fingerprint, get_all
 
@@ -104,8 +106,11 @@ def doctor(settings: Settings, repair: bool = True) -> DoctorReport:
         report.cache_problem = _cache_problem(store, docs)
         broken = {d.doc_id: p for d in docs.values() if (p := _node_problem(d, by_doc[d.doc_id]))}
         report.broken = sorted((docs[i].source, p) for i, p in broken.items())
+        fetched = Fetcher(store.settings)
         report.missing_sources = sorted(
-            d.source for d in docs.values() if not Path(d.source).exists()
+            d.source
+            for d in docs.values()
+            if not (fetched.saved(d.source) if is_url(d.source) else Path(d.source).exists())
         )
         healthy_docs = {i: d for i, d in docs.items() if i not in broken}
         report.documents = len(healthy_docs) if repair else len(docs)

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from .answer import Answer, AnswerSentence
 from .citations import Citation
 from .ingest import IngestReport
+from .ingest.dates import human
+from .ingest.fetch import is_url
 from .store import StoredDocument
 
 # Characters HTML, Markdown, the chat's LaTeX or autolinking could read as syntax, as decimal
@@ -106,9 +108,16 @@ def sources_html(citations: Sequence[Citation]) -> str:
     return f'<div class="na-sources"><div class="na-sources-title">Sources</div>{items}</div>'
 
 
+def byline(outlet: str, published: str, author: str) -> str:
+    """ "BBC News · 10 April 2020 · by Jane Doe": what the article's metadata gives of these."""
+    parts = [outlet, human(published), f"by {author}" if author else ""]
+    return " · ".join(p for p in parts if p)
+
+
 def citation_html(c: Citation) -> str:
-    """Title, author, and the cited words highlighted inside their paragraph."""
-    author = f' <span class="na-author">by {escape(c.author)}</span>' if c.author else ""
+    """Title, outlet, date and author, and the cited words highlighted in their paragraph."""
+    line = byline(c.outlet, c.published, c.author)
+    author = f' <span class="na-author">{escape(line)}</span>' if line else ""
     before, quote, after = split_context(c)
     return (
         f'<div class="na-citation" data-n="{c.n}">'
@@ -139,7 +148,11 @@ def split_context(c: Citation, limit: int = CONTEXT_CHARS) -> tuple[str, str, st
 def documents_html(documents: Iterable[StoredDocument]) -> str:
     rows = [
         f'<li class="na-doc"><span class="na-title">{escape(d.title)}</span>'
-        + (f' <span class="na-author">by {escape(d.author)}</span>' if d.author else "")
+        + (
+            f' <span class="na-author">{escape(line)}</span>'
+            if (line := byline(d.outlet, d.published, d.author))
+            else ""
+        )
         + f'<div class="na-where">{escape(_file_name(d.source))}</div></li>'
         for d in documents
     ]
@@ -168,6 +181,8 @@ def ingest_html(report: IngestReport, refused: Sequence[tuple[str, str]] = ()) -
 
 
 def _file_name(source: str) -> str:
+    if is_url(source):
+        return source
     return source.replace("\\", "/").rsplit("/", 1)[-1]
 
 

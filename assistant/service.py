@@ -20,6 +20,7 @@ from .chat import History, condense, not_said_before
 from .embeddings import MiniLMEmbedding
 from .errors import AssistantError, LLMError
 from .ingest import IngestReport, Progress, ingest
+from .ingest.fetch import Fetcher
 from .overview import SUMMARY_SENTENCES, articles, lead_passages, overview_kind, topic_terms
 from .retrieve import HybridRetriever, Passage
 from .settings import Settings, uses_openai
@@ -68,11 +69,15 @@ class Assistant:
     def ingest(
         self, paths: str | Path | Iterable[str | Path], progress: Progress | None = None
     ) -> IngestReport:
-        """Add or update articles (files or folders of .txt, .md, .html)."""
+        """Add or update articles: files or folders of .txt, .md, .html, feeds (.xml, .rss,
+        .atom), and http(s) URLs of pages or feeds."""
         if isinstance(paths, str | Path):
             paths = [paths]
         try:
-            return ingest(self.store, self.embed, paths, progress, self.settings.ingest_batch)
+            fetcher = Fetcher(self.settings)
+            return ingest(
+                self.store, self.embed, paths, progress, self.settings.ingest_batch, fetcher
+            )
         finally:
             self.embed.release_workers()
 

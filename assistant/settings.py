@@ -88,6 +88,18 @@ class Settings(BaseSettings):
 
     max_upload_mb: float = Field(default=20.0, gt=0, description="Largest file accepted.")
 
+    fetch_timeout: float = Field(
+        default=20.0, gt=0, description="Seconds to fetch one URL (connect and read)."
+    )
+    fetch_max_mb: float = Field(default=10.0, gt=0, description="Largest page or feed fetched.")
+    fetch_max_redirects: int = Field(
+        default=5, ge=0, le=20, description="Redirects followed when fetching a URL."
+    )
+    allow_private_urls: bool = Field(
+        default=False,
+        description="Fetch loopback, private and link-local addresses too (off: refused).",
+    )
+
 
 def uses_openai(settings: Settings) -> bool:
     """Whether the settings choose the openai backend (`auto`: when a key or a URL is set)."""

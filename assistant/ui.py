@@ -21,6 +21,7 @@ from . import render
 from .answer import Answer
 from .errors import AssistantError
 from .ingest import IngestReport
+from .ingest.fetch import is_url
 from .service import Assistant
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ EXAMPLES = (
     "Who is Kamal Alam?",
     "What did James Hackett say about India?",
 )
-UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm")
+UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm", ".xml", ".rss", ".atom")
 # Questions answered at once; the rest wait in the queue. Answering is CPU-bound (2 cores).
 CONCURRENCY = 4
 FRAME_SECONDS = 0.1  # the shortest time between two frames of a streamed answer
@@ -137,6 +138,42 @@ class WebChat:
                 report.failed.extend((str(p), UNEXPECTED) for p in accepted)
         return render.ingest_html(report, refused), self.documents(), None
 
+    def add_urls(self, text: str, progress: gr.Progress = PROGRESS) -> tuple[str, str, str]:
+        """Fetch and ingest the pages or feeds at the URLs given (one a line or space apart);
+        returns (status, article list, URL box)."""
+        urls = [u for u in (text or "").split() if u]
+        refused = [(u, "not an http:// or https:// URL") for u in urls if not is_url(u)]
+        wanted = [u for u in urls if is_url(u)]
+        report = IngestReport()
+        if wanted:
+
+            def step(done: int, total: int, url: str) -> None:
+                progress((done, total), desc=f"Fetching {url}", unit="pages")
+
+            try:
+                report = self.assistant.ingest(wanted, progress=step)
+            except AssistantError as exc:
+                report.failed.extend((u, str(exc)) for u in wanted)
+            except Exception:
+                log.exception("ingesting %s failed", wanted)
+                report.failed.extend((u, UNEXPECTED) for u in wanted)
+        elif not urls:
+            refused.append(("", "give the address of an article's page or a feed"))
+        return render.ingest_html(report, refused), self.documents(), ""
+
+    def add_url_api(self, urls: str) -> dict[str, Any]:
+        """Fetch and ingest URLs (space or newline apart); the ingest report as JSON."""
+        wanted = [u for u in (urls or "").split() if u]
+        if not wanted:
+            raise gr.Error("give the address of an article's page or a feed")
+        report = self.assistant.ingest(wanted)
+        return {
+            "added": report.added,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "failed": [{"source": s, "reason": r} for s, r in report.failed],
+        }
+
     def _accept(self, files: list[str]) -> tuple[list[Path], list[tuple[str, str]]]:
         """Files that may be ingested, copied to the uploads folder; and those refused, why."""
         limit_mb = self.assistant.settings.max_upload_mb
@@ -218,7 +255,7 @@ def build(assistant: Assistant) -> gr.Blocks:
             with gr.Column(scale=3):
                 chatbot, question, ask_button, clear_button, examples = _chat_panel()
             with gr.Column(scale=2):
-                documents, files, status = _articles_panel()
+                documents, files, url, fetch, status = _articles_panel()
 
         # While an answer streams, the question box, Ask and the examples are disabled: a
         # second question sent meanwhile would race the first for the session's history.
@@ -251,6 +288,17 @@ def build(assistant: Assistant) -> gr.Blocks:
             show_progress_on=status,
             api_name="upload",
         )
+        for trigger in (url.submit, fetch.click):
+            trigger(
+                chat.add_urls,
+                inputs=url,
+                outputs=[status, documents, url],
+                concurrency_limit=1,
+                concurrency_id="ingest",
+                show_progress_on=status,
+                api_visibility="private",
+            )
+        gr.api(chat.add_url_api, api_name="add_url", concurrency_id="ingest")
         demo.load(chat.page, outputs=[backend, documents], api_visibility="private")
         gr.api(chat.ask, api_name="ask", concurrency_id="ask")
     return demo
@@ -286,17 +334,25 @@ def _chat_panel() -> tuple[gr.Chatbot, gr.Textbox, gr.Button, gr.Button, list[gr
     return chatbot, question, ask_button, clear_button, examples
 
 
-def _articles_panel() -> tuple[gr.HTML, gr.File, gr.HTML]:
+def _articles_panel() -> tuple[gr.HTML, gr.File, gr.Textbox, gr.Button, gr.HTML]:
     gr.Markdown("### Indexed articles")
     documents = gr.HTML("", elem_id="documents")
     files = gr.File(
-        label="Add articles (.txt, .md, .html)",
+        label="Add articles (.txt, .md, .html, or a feed: .xml, .rss, .atom)",
         file_count="multiple",
         type="filepath",
         elem_id="upload",
     )
+    with gr.Row():
+        url = gr.Textbox(
+            placeholder="https://… an article's page or a news feed",
+            show_label=False,
+            scale=5,
+            elem_id="url",
+        )
+        fetch = gr.Button("Add", scale=1, elem_id="fetch")
     status = gr.HTML("", elem_id="upload-status", min_height=100)
-    return documents, files, status
+    return documents, files, url, fetch, status
 
 
 def launch(

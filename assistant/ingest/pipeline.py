@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from llama_index.core.schema import TextNode
@@ -17,7 +17,9 @@ from ..embeddings import MiniLMEmbedding
 from ..errors import AssistantError
 from ..sentences import Sentence, split_sentences
 from ..store import IndexStore, PendingDocument, node_id
-from .files import SUPPORTED_SUFFIXES, Article, read_article
+from .feeds import FEED_SUFFIXES, Entry, FeedMemory, read_feed
+from .fetch import Fetched, Fetcher, is_url
+from .files import SUPPORTED_SUFFIXES, Article, read_article, read_bytes
 
 
 @dataclass
@@ -54,33 +56,123 @@ Progress = Callable[[int, int, str], None]
 BATCH_NODES = 512
 
 
-def expand_paths(paths: Iterable[str | Path], report: IngestReport) -> list[Path]:
-    """Files to ingest: each file named, and the supported files inside each folder named."""
-    files: list[Path] = []
+@dataclass(frozen=True)
+class Item:
+    """One article to ingest: what names it (a path or a URL) and how to read it."""
+
+    label: str
+    read: Callable[[], Article]
+    done: Callable[[], None] = lambda: None  # called once it is indexed or found unchanged
+
+
+def expand_paths(
+    paths: Iterable[str | Path], report: IngestReport, fetcher: Fetcher | None = None
+) -> list[Item]:
+    """What to ingest: each file named, the supported files inside each folder named, each URL
+    (a page, or a feed's entries), and the entries of each feed file."""
+    items: list[Item] = []
+    feeds: list[FeedMemory] = []
     for raw in paths:
+        if isinstance(raw, str) and is_url(raw):
+            items.extend(_url_items(raw.strip(), report, fetcher, feeds))
+            continue
         path = Path(raw).expanduser()
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
-            supported = [p for p in found if p.suffix.lower() in SUPPORTED_SUFFIXES]
+            readable = SUPPORTED_SUFFIXES + FEED_SUFFIXES
             for p in found:
-                if p.suffix.lower() not in SUPPORTED_SUFFIXES:
+                if p.suffix.lower() not in readable:
                     report.failed.append(
                         (
                             str(p),
                             f"unsupported file type '{p.suffix or 'none'}'; "
-                            "only .txt, .md and .html articles are read",
+                            "only .txt, .md and .html articles and .xml/.rss/.atom feeds are read",
                         )
                     )
             if not found:
                 report.failed.append((str(path), "the folder holds no files; add articles to it"))
-            files.extend(supported)
+            for p in found:
+                if p.suffix.lower() in readable:
+                    items.extend(_file_items(p, report, fetcher, feeds))
         elif path.is_file():
-            files.append(path)
+            items.extend(_file_items(path, report, fetcher, feeds))
         else:
             report.failed.append(
                 (str(path), "no such file or folder; check the path and try again")
             )
-    return files
+    return items
+
+
+def _file_items(
+    path: Path, report: IngestReport, fetcher: Fetcher | None, feeds: list[FeedMemory]
+) -> list[Item]:
+    if path.suffix.lower() not in FEED_SUFFIXES:
+        return [Item(str(path), lambda: read_article(path))]
+    try:
+        entries = read_feed(path.read_bytes(), str(path))
+    except (AssistantError, OSError) as exc:
+        report.failed.append((str(path), _reason(str(exc), str(path))))
+        return []
+    return _entry_items(str(path.resolve()), entries, report, fetcher, feeds)
+
+
+def _url_items(
+    url: str, report: IngestReport, fetcher: Fetcher | None, feeds: list[FeedMemory]
+) -> list[Item]:
+    if fetcher is None:
+        report.failed.append((url, "URLs are not fetched here; save the page and ingest the file"))
+        return []
+    try:
+        fetched = fetcher.fetch(url)
+        if fetched.kind != "feed":
+            return [Item(url, lambda: _fetched_article(fetched))]
+        entries = read_feed(fetched.body, url)
+    except AssistantError as exc:
+        report.failed.append((url, _reason(str(exc), url)))
+        return []
+    return _entry_items(url, entries, report, fetcher, feeds)
+
+
+def _entry_items(
+    feed: str,
+    entries: list[Entry],
+    report: IngestReport,
+    fetcher: Fetcher | None,
+    feeds: list[FeedMemory],
+) -> list[Item]:
+    """The entries of a feed that are new or changed since the last ingest of it."""
+    if fetcher is None:
+        report.failed.append((feed, "feeds are not fetched here; save the pages instead"))
+        return []
+    memory = FeedMemory(fetcher.settings.index_dir, feed)
+    feeds.append(memory)
+    items = []
+    for entry in entries:
+        if not memory.is_new(entry):
+            report.unchanged.append(entry.link)
+            continue
+        items.append(
+            Item(
+                entry.link,
+                lambda e=entry: _entry_article(fetcher, e),  # type: ignore[misc]
+                lambda e=entry, m=memory: (m.remember(e), m.save())[0],  # type: ignore[misc]
+            )
+        )
+    return items
+
+
+def _entry_article(fetcher: Fetcher, entry: Entry) -> Article:
+    article = _fetched_article(fetcher.fetch(entry.link))
+    if not article.published and entry.published:
+        article = replace(article, published=entry.published)
+    return article
+
+
+def _fetched_article(fetched: Fetched) -> Article:
+    if fetched.kind == "feed":
+        raise AssistantError(f"{fetched.url}: a feed, not an article (an entry links to a feed).")
+    suffix = ".txt" if fetched.kind == "text" else ".html"
+    return read_bytes(fetched.body, fetched.url, suffix, label=fetched.url, url=fetched.final_url)
 
 
 def doc_id_for(source: str) -> str:
@@ -136,35 +228,39 @@ def ingest(
     paths: Iterable[str | Path],
     progress: Progress | None,
     batch_files: int,
+    fetcher: Fetcher | None = None,
 ) -> IngestReport:
     report = IngestReport()
-    files = expand_paths(paths, report)
-    if not files:
+    items = expand_paths(paths, report, fetcher)
+    if not items:
         return report
     with store.writing():
-        batch = _Batch(store, embed, report, progress, len(files), batch_files)
-        for path in files:
-            batch.show(str(path))
+        batch = _Batch(store, embed, report, progress, len(items), batch_files)
+        for item in items:
+            batch.show(item.label)
             try:
-                queued = batch.add(path)
+                queued = batch.add(item)
             except AssistantError as exc:
-                report.failed.append((str(path), _reason(str(exc), path)))
+                report.failed.append((item.label, _reason(str(exc), item.label)))
                 queued = False
             except OSError as exc:
-                report.failed.append((str(path), f"cannot read the file ({exc.strerror or exc})"))
+                report.failed.append((item.label, f"cannot read the file ({exc.strerror or exc})"))
                 queued = False
             if not queued:
                 batch.finished += 1
         batch.flush()
         store.finish_writes()
     if progress:
-        progress(len(files), len(files), "done")
+        progress(len(items), len(items), "done")
     return report
 
 
-def _reason(message: str, path: Path) -> str:
-    prefix = f"{path.resolve()}: "
-    return message[len(prefix) :] if message.startswith(prefix) else message
+def _reason(message: str, label: str | Path) -> str:
+    """The message without its leading "<path or URL>: " (the report names it already)."""
+    for prefix in (f"{label}: ", f"{Path(label).resolve()}: " if not is_url(str(label)) else ""):
+        if prefix and message.startswith(prefix):
+            return message[len(prefix) :]
+    return message
 
 
 class _Batch:
@@ -188,7 +284,8 @@ class _Batch:
         self.total = total
         self.batch_files = batch_files
         self.finished = 0  # files committed, unchanged, duplicate or failed
-        self.pending: list[tuple[PendingDocument, bool]] = []  # (document, replaces one)
+        # (document, whether it replaces one, what to call once it is committed)
+        self.pending: list[tuple[PendingDocument, bool, Callable[[], None]]] = []
         self.nodes = 0
         # The index as it will be once this ingest is committed: text hash -> (doc, source),
         # and doc -> text hash, so duplicates are found across batches and within one.
@@ -200,17 +297,19 @@ class _Batch:
         if self.progress:
             self.progress(self.finished, self.total, working_on)
 
-    def add(self, path: Path) -> bool:
-        """Read a file and queue it; False when it needs no indexing (unchanged, duplicate)."""
-        article = read_article(path)
+    def add(self, item: Item) -> bool:
+        """Read an article and queue it; False when it needs no indexing (unchanged, duplicate)."""
+        article = item.read()
         doc_id = doc_id_for(article.source)
         before = self.hash_of.get(doc_id)
         if before == article.sha256:
             self.report.unchanged.append(article.source)  # not changed, or named twice
+            item.done()
             return False
         twin = self.by_hash.get(article.sha256)
         if twin is not None and twin[0] != doc_id:
             self.report.duplicates.append((article.source, twin[1]))
+            item.done()
             return False
         if before is not None and self.by_hash.get(before, ("",))[0] == doc_id:
             del self.by_hash[before]
@@ -220,7 +319,8 @@ class _Batch:
         nodes = build_nodes(article, doc_id, version)
         meta = article.metadata()
         replaces = doc_id in self.store.documents
-        self.pending.append((PendingDocument(doc_id, version, article.text, meta, nodes), replaces))
+        document = PendingDocument(doc_id, version, article.text, meta, nodes)
+        self.pending.append((document, replaces, item.done))
         self.nodes += len(nodes)
         if self.nodes >= BATCH_NODES or len(self.pending) >= self.batch_files:
             self.flush()
@@ -233,16 +333,17 @@ class _Batch:
         if not pending:
             return
         self.show(str(pending[0][0].meta["source"]))
-        nodes = [node for doc, _ in pending for node in doc.nodes]
+        nodes = [node for doc, _, _ in pending for node in doc.nodes]
         try:
             vectors = self.embed.encode([n.text for n in nodes])
         except AssistantError as exc:
-            self.report.failed += [(str(doc.meta["source"]), str(exc)) for doc, _ in pending]
+            self.report.failed += [(str(doc.meta["source"]), str(exc)) for doc, _, _ in pending]
             self.finished += len(pending)
             return
         for node, vector in zip(nodes, vectors, strict=True):
             node.embedding = vector.tolist()
-        self.store.commit_documents([doc for doc, _ in pending])
-        for doc, replaces in pending:
+        self.store.commit_documents([doc for doc, _, _ in pending])
+        for doc, replaces, done in pending:
             (self.report.updated if replaces else self.report.added).append(doc.meta["source"])
+            done()
         self.finished += len(pending)
