@@ -28,6 +28,7 @@ from typing import Any
 from assistant import Assistant
 
 from .common import (
+    RESULTS,
     SHARED,
     bench_settings,
     command,
@@ -175,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--source", choices=["txt", "html", "both"], default="both")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--show-wrong", action="store_true", help="list the questions missed")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where results are written")
+    parser.add_argument("--cache", type=Path, default=None, help="(unused: no index is cached)")
     args = parser.parse_args(argv)
     cases = load_cases()
     sources = ["txt", "html"] if args.source == "both" else [args.source]
@@ -222,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         + kinds
         + "\n"
     )
-    write_result(f"news_{args.source}", markdown, data)
+    write_result(f"news_{args.source}", markdown, data, args.results)
     if args.json:
         print(json.dumps({s: {k: v for k, v in data[s].items() if k != "cases"} for s in sources}))
     else:

@@ -23,6 +23,7 @@ FULL = [
     ("retrieval-dev", "bench.retrieval --split dev"),
     ("calibration", "bench.calibrate --questions 300 --negatives 200"),
     ("speed", "bench.speed"),
+    ("news", "bench.news --source both"),
 ]
 QUICK = [
     (
