@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .answer import ABSTAIN_TEXT
+from .lexical import FUNCTION_WORDS, STOPWORDS, stem, words
 from .retrieve import Passage
 
 History = Sequence[str | Mapping[str, Any] | Sequence[Any]]
@@ -74,6 +75,48 @@ _GROUP_PHRASE = re.compile(
 )
 _PAIR = re.compile(
     r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*\s+and\s+(?:the\s+)?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*"
+)
+# A question asking for someone or something by name: "Who ...?", "Which historian ...?",
+# "What group ...?" ("What is ...?" asks for no name).
+_ASKS_FOR = re.compile(
+    r"^\s*(?:who|whom|which\s+[\w’'-]+|what\s+(?!is\b|was\b|are\b|were\b|did\b|does\b|do\b)"
+    r"[\w’'-]+)\b",
+    re.IGNORECASE,
+)
+_ASKS_FOR_GROUP = re.compile(
+    r"^\s*(?:which|what)\s+(?:[\w’'-]+\s+){0,2}?(?:group|organi[sz]ation|party|company|"
+    r"team|union|committee|council|agency|firm|band|body|association|board|club|network)s?\b",
+    re.IGNORECASE,
+)
+_CALENDAR = frozenset(
+    {
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    }
+)
+# Forms of address around a name that the article may drop when it quotes the person ("His
+# Honour Judge Neil Ford QC" is "Judge Ford" two paragraphs later).
+_HONORIFIC = re.compile(
+    r"^(?:(?:His|Her)\s+(?:Honour|Honor|Excellency|Majesty|Royal\s+Highness|Holiness)|"
+    r"The\s+(?:Rt\.?\s+)?(?:Rev(?:erend|\.)?|Hon(?:ourable|\.)?))\s+|"
+    r",?\s+(?:QC|KC|MP|MEP|MSP|Jr\.?|Sr\.?|Ph\.?\s?D\.?|OBE|MBE|CBE|KBE|DBE|Esq\.?)$"
 )
 # What a question is about: "What is X?", "Tell me about X", "the X deal".
 _DEFINED = re.compile(
@@ -145,19 +188,70 @@ def _people(text: str) -> list[str]:
 
 
 def _person(question: str, answer: str) -> list[str]:
-    """Who "he" or "she" may be after this turn, likeliest first."""
-    answered = bool(answer) and not answer.startswith(ABSTAIN_TEXT[:-1])
-    told = _people(answer) if answered else []
-    led = told[:1] if re.match(r"\s*(who|whom)\b", question, re.IGNORECASE) else []
-    return [*led, *reversed(_people(question)), *told]  # after "Who ...?", whom the answer led with
+    """Who "he" or "she" may be after this turn, likeliest first: X after "Who is X?"; after
+    another question asking for someone ("Who ...?", "Which historian ...?"), whom the answer
+    names for it; then the last person the question names, then the answer's."""
+    said = _answer_text(answer)
+    defined = _DEFINED.match(question)
+    if defined and re.match(r"\s*who\b", question, re.IGNORECASE):
+        topic = defined.group("topic").strip()
+        named = _people(topic) if _NAME.fullmatch(topic) else []  # "Who is X?", X a name
+        if named:
+            return [*named, *reversed(_people(question)), *_people(said)]
+    asked_for = _asked_for(question, said, people_only=True) if _ASKS_FOR.match(question) else []
+    return [*asked_for, *reversed(_people(question)), *_people(said)]
 
 
-def _group(question: str) -> list[str]:
-    """What "they" may be after this question, likeliest first: the last group it names."""
+def _group(question: str, answer: str = "") -> list[str]:
+    """What "they" may be after this turn, likeliest first: after "Which group ...?" (or
+    organisation, party ...), what the answer names for it; else the last group the question
+    names."""
+    said = _answer_text(answer)
+    asked_for = (
+        _asked_for(question, said, people_only=False) if _ASKS_FOR_GROUP.match(question) else []
+    )
     phrases = [(m.start(), m.group(0)) for m in _GROUP_PHRASE.finditer(question)]
     pairs = [(m.start(), _without_question_words(m.group(0))) for m in _PAIR.finditer(question)]
     groups = [text for _, text in sorted(phrases + pairs, reverse=True)]
-    return [*groups, *reversed(names(question))]
+    return [*asked_for, *groups, *reversed(names(question))]
+
+
+def _answer_text(answer: str) -> str:
+    """The answer's own words: none for an abstention; after "...; the closest passages:"."""
+    if not answer or answer.startswith(ABSTAIN_TEXT[:-1]):
+        return ""
+    lead = answer.find("the closest passages:")
+    return answer[lead + len("the closest passages:") :] if lead >= 0 else answer
+
+
+def _asked_for(question: str, said: str, people_only: bool) -> list[str]:
+    """The names in the answer's first sentence that the question does not name, the one
+    closest to the question's own words first ("Which American historian ...?" -> the name
+    beside "historian"): what the question asked for."""
+    first = re.split(r"\[\d+\]", said, maxsplit=1)[0]
+    asked = {stem(w) for w in words(question) if w.lower() not in STOPWORDS}
+    tokens = list(re.finditer(r"[\w’'-]+", first))
+    near = [i for i, t in enumerate(tokens) if stem(t.group(0)) in asked]
+    if not near:
+        return []
+    folded = question.lower()
+    found: list[tuple[int, int, str]] = []
+    pool = _people(first) if people_only else names(first)
+    for name in pool:
+        if name.lower() in folded or _opener(name):
+            continue
+        at = first.find(name)
+        index = next((i for i, t in enumerate(tokens) if t.start() >= at), 0)
+        span = len(name.split())
+        distance = min(min(abs(i - index), abs(i - (index + span - 1))) for i in near)
+        found.append((distance, at, name))
+    return [name for _, _, name in sorted(found)]
+
+
+def _opener(name: str) -> bool:
+    """A run of capitals that is a sentence opener or a date, not a name ("In December")."""
+    first = name.split()[0].lower()
+    return first in FUNCTION_WORDS or first in _CALENDAR
 
 
 def _thing(question: str) -> list[str]:
@@ -190,7 +284,7 @@ def condense(question: str, history: History | None) -> str:
         if word in _PERSON:
             candidates = _person(asked, answer)
         elif word in _GROUP:
-            candidates = _group(asked)
+            candidates = _group(asked, answer)
         else:
             candidates = _thing(asked)
         for referent in candidates:
@@ -201,6 +295,7 @@ def condense(question: str, history: History | None) -> str:
 
 
 def _replace(pronoun: str, referent: str) -> str:
+    referent = _HONORIFIC.sub("", referent).strip() or referent
     if pronoun in _POSSESSIVE:
         return f"{referent}’s"
     return referent

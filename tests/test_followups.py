@@ -1,0 +1,66 @@
+"""Follow-ups read offline: the pronoun stands for what the turn before asked for, as its answer
+names it, or for the person a "Who is X?" question named. Conversations written for the test;
+no index needed."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.chat import condense
+
+CASES = [
+    # (earlier question, its answer, follow-up, the follow-up as answered)
+    (
+        "Which American historian did the council invite to Oslo?",
+        "In March, two councillors from the Coastal Party invited US historian Petra Lindqvist "
+        "to Oslo to speak about the harbour. [1]",
+        "What was her most famous book called?",
+        "What was Petra Lindqvist’s most famous book called?",
+    ),
+    (
+        "Who is Anna Berg?",
+        "“The bridge is the finest in the north,” said Anna Berg, adviser to Lars Holm, told "
+        "the Courier. [1]",
+        "Which bridge did she compare it to?",
+        "Which bridge did Anna Berg compare it to?",
+    ),
+    (
+        "Which local group quickly endorsed Holm?",
+        "After his launch, Holm was endorsed by the Fjord Residents Union, a local group which "
+        "said its board met at 7 a.m. on Friday. [1]",
+        "When did they meet?",
+        "When did Fjord Residents Union meet?",
+    ),
+    (
+        "Who was the Green challenger in the Nordby council race?",
+        "The harbour plan was the main issue in the race in Nordby, where incumbent Ola Dahl "
+        "trailed his Green challenger Siri Moe by 300 votes on Tuesday. [1]",
+        "What did she call Dahl's change of heart?",
+        "What did Siri Moe call Dahl's change of heart?",
+    ),
+    (
+        "Which judge jailed the lorry driver?",
+        "His Honour Judge Amir Khan QC jailed the driver for two years. [1]",
+        "What did he say about the driver's remorse?",
+        "What did Judge Amir Khan say about the driver's remorse?",
+    ),
+    (  # "Who warned ...?": whom the answer names, not a name from the question
+        "Who warned about Norway's reaction?",
+        "Erik Vold, a defence analyst at the Nordic Institute, said Norway would object. [1]",
+        "Where does he work?",
+        "Where does Erik Vold work?",
+    ),
+    (  # no answer to lean on: the question's own last person
+        "What did Mayor Ines Toft promise?",
+        "The articles don't say. Nothing in them answers “What did Mayor Ines Toft promise?”.",
+        "When did she say it?",
+        "When did Mayor Ines Toft say it?",
+    ),
+]
+
+
+@pytest.mark.parametrize(("asked", "answer", "follow_up", "standalone"), CASES)
+def test_a_pronoun_stands_for_what_the_turn_before_named(
+    asked: str, answer: str, follow_up: str, standalone: str
+) -> None:
+    assert condense(follow_up, [(asked, answer)]) == standalone
