@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from .store import StoredDocument
@@ -22,6 +23,8 @@ class Citation:
     published: str = ""  # the article's ISO date, "" when it gives none
     outlet: str = ""
     url: str = ""
+    # The other copies of the story that hold the same words: their outlets (or titles).
+    also_in: list[str] = field(default_factory=list)
     context: str = ""  # the paragraph around the quote, for showing it in place
     context_start: int = 0  # offset of `context` in the document text
 
@@ -72,3 +75,21 @@ class CitationList:
         )
         self._numbers[key] = n
         return n
+
+
+def with_copies(
+    citations: list[Citation], documents: Mapping[str, StoredDocument]
+) -> list[Citation]:
+    """Each citation with the other copies of its story (ingest/stories.py) that hold the same
+    words: "also in: AP, The Independent"."""
+    by_source = {d.source: d for d in documents.values()}
+    stories: dict[str, list[StoredDocument]] = {}
+    for d in documents.values():
+        stories.setdefault(d.story or d.doc_id, []).append(d)
+    out = []
+    for c in citations:
+        doc = by_source.get(c.source)
+        copies = stories.get(doc.story or doc.doc_id, []) if doc else []
+        also = [d.outlet or d.title for d in copies if d.source != c.source and c.quote in d.text]
+        out.append(replace(c, also_in=list(dict.fromkeys(also))) if also else c)
+    return out

@@ -172,7 +172,8 @@ def format_answer(answer: Answer) -> str:
         # The exact span, in quotation marks unless it brings its own.
         shown = c.quote if c.quote[:1] in _QUOTE_MARKS else f"“{c.quote}”"
         line = byline(c.outlet, c.published, c.author)
-        about = f"{c.title} · {line}" if line else c.title
+        also = f" · also in: {', '.join(c.also_in)}" if c.also_in else ""
+        about = (f"{c.title} · {line}" if line else c.title) + also
         lines.append(f"[{c.n}] {shown}\n    {about} ({c.source}, chars {c.start}-{c.end})")
     return "\n".join(lines)
 

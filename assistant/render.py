@@ -117,6 +117,8 @@ def byline(outlet: str, published: str, author: str) -> str:
 def citation_html(c: Citation) -> str:
     """Title, outlet, date and author, and the cited words highlighted in their paragraph."""
     line = byline(c.outlet, c.published, c.author)
+    if c.also_in:
+        line = " · ".join(p for p in (line, "also in: " + ", ".join(c.also_in)) if p)
     author = f' <span class="na-author">{escape(line)}</span>' if line else ""
     before, quote, after = split_context(c)
     return (

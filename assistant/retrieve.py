@@ -146,7 +146,7 @@ class HybridRetriever(BaseRetriever):
             i: self.dense_weight * dense_scores.get(i, 0.0) + scale * float(window[view.row[i]])
             for i in candidates
         }
-        order = sorted(candidates, key=lambda i: -score[i])[:top_k]
+        order = _one_copy(sorted(candidates, key=lambda i: -score[i]), view)[:top_k]
         passages = []
         for rank, node_id in enumerate(order):
             row = view.row[node_id]
@@ -161,6 +161,22 @@ class HybridRetriever(BaseRetriever):
                 )
             )
         return passages
+
+
+def _one_copy(order: list[str], view: Snapshot) -> list[str]:
+    """The ranked node ids with each sentence of a story once: a wire story reprinted by
+    several outlets (ingest/stories.py) fills the top passages with one sentence otherwise."""
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for node_id in order:
+        row = view.row[node_id]
+        doc = view.documents[view.table.doc_ids[row]]
+        start, end = int(view.table.offsets[row][0]), int(view.table.offsets[row][1])
+        key = (doc.story or doc.doc_id, " ".join(doc.text[start:end].lower().split()))
+        if key not in seen:
+            seen.add(key)
+            kept.append(node_id)
+    return kept
 
 
 def _window_scores(question: str, view: Snapshot) -> np.ndarray:

@@ -17,6 +17,7 @@ from .answer import (
     searched_form,
 )
 from .chat import History, condense, not_said_before
+from .citations import with_copies
 from .embeddings import MiniLMEmbedding
 from .errors import AssistantError, LLMError
 from .ingest import IngestReport, Progress, ingest
@@ -142,6 +143,7 @@ class Assistant:
             "answer": _ms(t1, t2),
             "total": _ms(started, t2),
         }
+        answer.citations = with_copies(answer.citations, self.store.snapshot.documents)
         return answer
 
     def _stream_llm(
@@ -216,6 +218,7 @@ class Assistant:
             "answer": _ms(t1, t2),
             "total": _ms(started, t2),
         }
+        answer.citations = with_copies(answer.citations, self.store.snapshot.documents)
         yield answer
 
     def _search(

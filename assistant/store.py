@@ -66,6 +66,8 @@ class StoredDocument:
     outlet: str = ""
     url: str = ""
     language: str = ""
+    story: str = ""  # the doc_id its near-copies share (assistant/ingest/stories.py)
+    minhash: str = ""  # its shingles' MinHash signature, hex
 
     def node_id(self, position: int) -> str:
         """The id of this version's node (sentence) at `position`."""
@@ -216,6 +218,8 @@ class IndexStore:
                 outlet=str(meta.get("outlet", "")),
                 url=str(meta.get("url", "")),
                 language=str(meta.get("language", "")),
+                story=str(meta.get("story", "") or doc_id),
+                minhash=str(meta.get("minhash", "")),
             )
         return docs
 

@@ -44,6 +44,7 @@ INDEX_CODE = (
     "ingest/pages.py",
     "ingest/page_meta.py",
     "ingest/pipeline.py",
+    "ingest/stories.py",
     "sentences.py",
     "embeddings.py",
     "lexical.py",

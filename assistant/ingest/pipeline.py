@@ -20,6 +20,7 @@ from ..store import IndexStore, PendingDocument, node_id
 from .feeds import FEED_SUFFIXES, Entry, FeedMemory, read_feed
 from .fetch import Fetched, Fetcher, is_url
 from .files import SUPPORTED_SUFFIXES, Article, read_article, read_bytes
+from .stories import Stories, signature
 
 
 @dataclass
@@ -291,6 +292,13 @@ class _Batch:
         # and doc -> text hash, so duplicates are found across batches and within one.
         self.by_hash = {d.sha256: (d.doc_id, d.source) for d in store.documents.values()}
         self.hash_of = {d.doc_id: d.sha256 for d in store.documents.values()}
+        # A page saved again (another file, other furniture) at the same canonical URL is the
+        # same document: its new text replaces the old.
+        self.by_url = {d.url: d.doc_id for d in store.documents.values() if d.url}
+        self.stories = Stories()
+        for d in store.documents.values():
+            if d.minhash:
+                self.stories.add(d.doc_id, d.minhash, d.story)
 
     def show(self, working_on: str) -> None:
         """Tell the progress callback how many files are finished and which is in hand."""
@@ -300,7 +308,7 @@ class _Batch:
     def add(self, item: Item) -> bool:
         """Read an article and queue it; False when it needs no indexing (unchanged, duplicate)."""
         article = item.read()
-        doc_id = doc_id_for(article.source)
+        doc_id = self.by_url.get(article.url) or doc_id_for(article.source)
         before = self.hash_of.get(doc_id)
         if before == article.sha256:
             self.report.unchanged.append(article.source)  # not changed, or named twice
@@ -318,6 +326,10 @@ class _Batch:
         version = article.sha256[:12]
         nodes = build_nodes(article, doc_id, version)
         meta = article.metadata()
+        meta["minhash"] = signature(article.text)
+        meta["story"] = self.stories.add(doc_id, meta["minhash"])
+        if article.url:
+            self.by_url[article.url] = doc_id
         replaces = doc_id in self.store.documents
         document = PendingDocument(doc_id, version, article.text, meta, nodes)
         self.pending.append((document, replaces, item.done))
