@@ -42,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
         help="an earlier question of the same chat (repeat, oldest first)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--since", metavar="DATE", help="only articles published on or after DATE")
+    p.add_argument("--until", metavar="DATE", help="only articles published on or before DATE")
+    p.add_argument("--outlet", help="only articles from this outlet (e.g. Reuters)")
+    p.add_argument("--author", help="only articles by this author")
 
     sub.add_parser("chat", help="chat in the terminal")
 
@@ -119,11 +123,12 @@ def _run(args: argparse.Namespace) -> int:
         print(report.summary())
         return 0 if report.ok else 1
     if args.command == "ask":
+        limits = {k: getattr(args, k) for k in ("since", "until", "outlet", "author")}
         if args.json:
-            answer = assistant.ask(args.question, history=args.history)
+            answer = assistant.ask(args.question, history=args.history, **limits)
             print(json.dumps(answer.to_dict(), ensure_ascii=False))
         else:
-            print_streamed(assistant, args.question, args.history)
+            print_streamed(assistant, args.question, args.history, **limits)
         return 0
     if args.command == "documents":
         for doc in assistant.documents():
@@ -137,11 +142,13 @@ def _run(args: argparse.Namespace) -> int:
     raise AssertionError(args.command)
 
 
-def print_streamed(assistant: Assistant, question: str, history: History) -> Answer:
+def print_streamed(
+    assistant: Assistant, question: str, history: History, **limits: str | None
+) -> Answer:
     """Print the answer as it is written, then its checks and sources; return it."""
     shown: list[str] = []
     answer: Answer | None = None
-    for piece in assistant.stream(question, history=history):
+    for piece in assistant.stream(question, history=history, **limits):
         if isinstance(piece, Answer):
             answer = piece
         else:

@@ -102,9 +102,12 @@ class HybridRetriever(BaseRetriever):
         # Read from the settings the store was opened with unless given.
         self.dense_weight = store.settings.dense_weight if dense_weight is None else dense_weight
 
-    def passages(self, question: str, top_k: int | None = None) -> list[Passage]:
+    def passages(
+        self, question: str, top_k: int | None = None, allowed: frozenset[str] | None = None
+    ) -> list[Passage]:
+        """The top passages for `question`; from the documents `allowed` only, when given."""
         query_vector = self.embed.get_query_embedding(question)
-        return self._rank(question, query_vector, top_k or self.top_k)
+        return self._rank(question, query_vector, top_k or self.top_k, allowed)
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         results = []
@@ -124,11 +127,26 @@ class HybridRetriever(BaseRetriever):
             results.append(NodeWithScore(node=node, score=p.fused))
         return results
 
-    def _rank(self, question: str, query_vector: list[float], top_k: int) -> list[Passage]:
+    def _rank(
+        self,
+        question: str,
+        query_vector: list[float],
+        top_k: int,
+        allowed: frozenset[str] | None = None,
+    ) -> list[Passage]:
         store = self.store
         view = store.snapshot
-        dense_scores = dict(store.dense(query_vector, self.candidates, view))
         window = _window_scores(question, view)
+        if allowed is None:
+            dense_scores = dict(store.dense(query_vector, self.candidates, view))
+        else:  # the allowed documents' sentences only, each scored exactly
+            keep = np.fromiter((d in allowed for d in view.table.doc_ids), bool, view.table.size)
+            window = np.where(keep, window, 0.0).astype(np.float32)
+            rows = np.flatnonzero(keep)
+            q = np.asarray(query_vector, dtype=np.float32)
+            vectors = store.embeddings([view.table.ids[i] for i in rows])
+            cosines = sorted(((float(v @ q), i) for i, v in vectors.items()), reverse=True)
+            dense_scores = dict((i, c) for c, i in cosines[: self.candidates])
         k = min(self.candidates, len(window))
         lexical_rows = np.argpartition(-window, k - 1)[:k] if k else np.zeros(0, dtype=int)
         lexical_ids = [view.table.ids[i] for i in lexical_rows if window[i] > 0]

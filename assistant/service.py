@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ from .chat import History, condense, not_said_before
 from .citations import with_copies
 from .embeddings import MiniLMEmbedding
 from .errors import AssistantError, LLMError
+from .filters import Filters
 from .ingest import IngestReport, Progress, ingest
 from .ingest.fetch import Fetcher
 from .overview import SUMMARY_SENTENCES, articles, lead_passages, overview_kind, topic_terms
@@ -96,27 +98,51 @@ class Assistant:
         return found
 
     # ------------------------------------------------------------------ asking
-    def retrieve(self, question: str) -> list[Passage]:
+    def retrieve(self, question: str, filters: Filters | None = None) -> list[Passage]:
+        """The passages retrieved for `question`, from the articles `filters` keep."""
         self.store.refresh_if_changed()
-        return self.retriever.passages(question)
+        allowed = filters.documents(self.store.snapshot.documents) if filters else None
+        return self.retriever.passages(question, allowed=allowed)
 
-    def ask(self, question: str, history: History | None = None) -> Answer:
-        """Answer a question (a follow-up is read in the light of `history`)."""
+    def ask(
+        self,
+        question: str,
+        history: History | None = None,
+        *,
+        since: str | date | None = None,
+        until: str | date | None = None,
+        outlet: str | None = None,
+        author: str | None = None,
+    ) -> Answer:
+        """Answer a question (a follow-up is read in the light of `history`), from the articles
+        published `since` .. `until` (ISO dates, inclusive), by `outlet`, by `author`, when
+        given; an undated article is left out by a date filter."""
+        filters = Filters.of(since, until, outlet, author)
         if self.llm is None:
-            return self._extractive(question, history, time.perf_counter())
+            return self._extractive(question, history, time.perf_counter(), filters)
         answer = None
-        for piece in self._stream_llm(self.llm, question, history):
+        for piece in self._stream_llm(self.llm, question, history, filters):
             if isinstance(piece, Answer):
                 answer = piece
         assert answer is not None
         return answer
 
-    def stream(self, question: str, history: History | None = None) -> Iterator[str | Answer]:
+    def stream(
+        self,
+        question: str,
+        history: History | None = None,
+        *,
+        since: str | date | None = None,
+        until: str | date | None = None,
+        outlet: str | None = None,
+        author: str | None = None,
+    ) -> Iterator[str | Answer]:
         """Yield pieces of the answer text as they are ready, then the final `Answer`."""
+        filters = Filters.of(since, until, outlet, author)
         if self.llm is not None:
-            yield from self._stream_llm(self.llm, question, history)
+            yield from self._stream_llm(self.llm, question, history, filters)
             return
-        answer = self._extractive(question, history, time.perf_counter())
+        answer = self._extractive(question, history, time.perf_counter(), filters)
         yield from _words(answer.text)
         yield answer
 
@@ -124,11 +150,17 @@ class Assistant:
     def backend(self) -> str:
         return self.llm.name if self.llm is not None else self.extractive.name
 
-    def _extractive(self, question: str, history: History | None, started: float) -> Answer:
+    def _extractive(
+        self,
+        question: str,
+        history: History | None,
+        started: float,
+        filters: Filters | None = None,
+    ) -> Answer:
         question = self._check(question)
         standalone = condense(question, history)
         t0 = time.perf_counter()
-        searched, retrieved, passages = self._search(standalone, history)
+        searched, retrieved, passages = self._search(standalone, history, filters)
         t1 = time.perf_counter()
         name = self.extractive.name
         if not self.store.documents:
@@ -147,7 +179,11 @@ class Assistant:
         return answer
 
     def _stream_llm(
-        self, llm: LLMAnswerer, question: str, history: History | None
+        self,
+        llm: LLMAnswerer,
+        question: str,
+        history: History | None,
+        filters: Filters | None = None,
     ) -> Iterator[str | Answer]:
         """Condense with the model, retrieve, abstain without it or let it write the answer;
         on a server failure, fall back to the extractive answer if the settings allow."""
@@ -157,7 +193,7 @@ class Assistant:
         try:
             standalone = llm.condense(question, history)
             t0 = time.perf_counter()
-            searched, retrieved, passages = self._search(standalone, history)
+            searched, retrieved, passages = self._search(standalone, history, filters)
             t1 = time.perf_counter()
             unquoted = self.extractive.nothing_else(
                 standalone, retrieved, passages, llm.name
@@ -201,7 +237,7 @@ class Assistant:
         except LLMError as exc:
             if self.settings.fallback == "none":
                 raise
-            answer = self._extractive(question, history, started)
+            answer = self._extractive(question, history, started, filters)
             answer.note = f"{exc} This answer is the extractive one instead."
             if emitted:
                 yield "\n\n"
@@ -222,12 +258,12 @@ class Assistant:
         yield answer
 
     def _search(
-        self, standalone: str, history: History | None
+        self, standalone: str, history: History | None, filters: Filters | None = None
     ) -> tuple[str, list[Passage], list[Passage]]:
         """The form the question is searched and ranked as (`searched_form`), the passages
         retrieved for it, and those without what the conversation already cited."""
         searched = searched_form(standalone)
-        retrieved = self.retrieve(searched)
+        retrieved = self.retrieve(searched, filters)
         return searched, retrieved, not_said_before(searched, history, retrieved)
 
     def _leads(self, question: str, passages: list[Passage]) -> list[Passage]:
