@@ -63,3 +63,16 @@ def _iso(value: str | date | None, name: str) -> str:
             f"{name}: cannot read {value!r} as a date; write it as 2024-03-12 or 12 March 2024."
         )
     return found
+
+
+def merged(given: Filters | None, read: Filters | None) -> Filters | None:
+    """The filters asked for explicitly, with what the question's own words add where they
+    say nothing (an explicit `since=` wins over "in March")."""
+    if given is None or read is None:
+        return given or read
+    return Filters(
+        given.since or read.since,
+        given.until or read.until,
+        given.outlet or read.outlet,
+        given.author or read.author,
+    )

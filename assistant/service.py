@@ -21,9 +21,11 @@ from .chat import History, condense, not_said_before
 from .citations import with_copies
 from .embeddings import MiniLMEmbedding
 from .errors import AssistantError, LLMError
-from .filters import Filters
+from .filters import Filters, merged
 from .ingest import IngestReport, Progress, ingest
 from .ingest.fetch import Fetcher
+from .news import as_of, led_by, newest_first
+from .news import read as read_news
 from .overview import SUMMARY_SENTENCES, articles, lead_passages, overview_kind, topic_terms
 from .retrieve import HybridRetriever, Passage
 from .settings import Settings, uses_openai
@@ -160,7 +162,7 @@ class Assistant:
         question = self._check(question)
         standalone = condense(question, history)
         t0 = time.perf_counter()
-        searched, retrieved, passages = self._search(standalone, history, filters)
+        searched, retrieved, passages, lead = self._search(standalone, history, filters)
         t1 = time.perf_counter()
         name = self.extractive.name
         if not self.store.documents:
@@ -169,6 +171,7 @@ class Assistant:
             answer = self.extractive.nothing_else(
                 standalone, retrieved, passages, name
             ) or as_asked(self.extractive.answer(searched, passages), standalone)
+            answer = led_by(answer, lead)
         t2 = time.perf_counter()
         answer.timings_ms = {
             "retrieve": _ms(t0, t1),
@@ -193,7 +196,7 @@ class Assistant:
         try:
             standalone = llm.condense(question, history)
             t0 = time.perf_counter()
-            searched, retrieved, passages = self._search(standalone, history, filters)
+            searched, retrieved, passages, lead = self._search(standalone, history, filters)
             t1 = time.perf_counter()
             unquoted = self.extractive.nothing_else(
                 standalone, retrieved, passages, llm.name
@@ -227,6 +230,9 @@ class Assistant:
                 else:
                     to_model = [s.passage for s in ranked]
             if answer is None:
+                if lead and to_model:
+                    emitted = True
+                    yield lead + " "
                 for piece in llm.stream(standalone, to_model):
                     if isinstance(piece, Answer):
                         answer = piece
@@ -244,6 +250,7 @@ class Assistant:
             yield from _words(answer.text)
             yield answer
             return
+        answer = led_by(answer, lead)
         if not emitted:
             yield from _words(answer.text)
         t2 = time.perf_counter()
@@ -259,12 +266,20 @@ class Assistant:
 
     def _search(
         self, standalone: str, history: History | None, filters: Filters | None = None
-    ) -> tuple[str, list[Passage], list[Passage]]:
-        """The form the question is searched and ranked as (`searched_form`), the passages
-        retrieved for it, and those without what the conversation already cited."""
-        searched = searched_form(standalone)
-        retrieved = self.retrieve(searched, filters)
-        return searched, retrieved, not_said_before(searched, history, retrieved)
+    ) -> tuple[str, list[Passage], list[Passage], str]:
+        """The form the question is searched and ranked as (`searched_form`, with its time and
+        source words read as filters: news.py), the passages retrieved for it, those without
+        what the conversation already cited, and the lead a "latest" answer opens with."""
+        view = self.store.snapshot
+        news = read_news(standalone, (d.outlet for d in view.documents.values()))
+        searched = searched_form(news.question)
+        retrieved = self.retrieve(searched, merged(filters, news.filters))
+        passages = not_said_before(searched, history, retrieved)
+        lead = ""
+        if news.latest and passages:
+            passages = newest_first(passages)
+            lead = as_of(passages[0].document.published, passages[0].document.outlet)
+        return searched, retrieved, passages, lead
 
     def _leads(self, question: str, passages: list[Passage]) -> list[Passage]:
         """The first sentences of the articles a summary is asked of."""

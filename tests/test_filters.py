@@ -109,3 +109,43 @@ def test_the_cli_takes_the_same_filters(
     assert code == 0
     answer = json.loads(capsys.readouterr().out)
     assert {c["published"] for c in answer["citations"]} == {"2024-04-05"}
+
+
+def test_the_latest_is_the_newest_article_and_says_how_recent(council: Assistant) -> None:
+    latest = council.ask("What's the latest on the Vell bridge?")
+    assert latest.citations and cited_days(latest) == {"2024-04-05"}
+    assert latest.text.startswith("The newest article on this is from 5 April 2024")
+    assert "As of 5 April 2024, Harbour Gazette reports:" in latest.text
+
+
+def test_a_month_or_an_outlet_in_the_question_limits_the_articles(council: Assistant) -> None:
+    march = council.ask("What happened with the Vell bridge in March 2024?")
+    assert march.citations and cited_days(march) <= {"2024-03-01", "2024-03-20"}
+    post = council.ask("What did the Vellport Post report about the Vell bridge?")
+    assert post.citations and {c.outlet for c in post.citations} == {"Vellport Post"}
+    assert "quote no statement" not in post.text  # an outlet is no speaker to quote
+
+
+def test_reading_time_and_source_words_of_a_question() -> None:
+    from datetime import date
+
+    from assistant.news import read
+
+    today = date(2024, 6, 10)
+    week = read("What happened at the port last week?", [], today)
+    assert week.question == "What happened at the port?"
+    assert week.filters is not None
+    assert (week.filters.since, week.filters.until) == ("2024-06-03", "2024-06-10")
+    april = read("What happened at the port in April?", [], today)
+    assert april.filters is not None
+    assert (april.filters.since, april.filters.until) == ("2024-04-01", "2024-04-30")
+    assert april.question == "What happened at the port?"
+    # A month in a question about the story is a date in the story, not a window.
+    june = read("How many letters were sent in June?", [], today)
+    assert june.filters is None and june.question == "How many letters were sent in June?"
+    # Not an indexed outlet: a person to quote, not a filter.
+    putin = read("What did Putin say about the deal?", ["Reuters"], today)
+    assert putin.filters is None and putin.question == "What did Putin say about the deal?"
+    reuters = read("What did Reuters report about the deal?", ["Reuters"], today)
+    assert reuters.filters is not None and reuters.filters.outlet == "Reuters"
+    assert reuters.question == "What about the deal?"
