@@ -1,7 +1,8 @@
 """Main-text extraction from web pages, scored on the development half of trafilatura's
 benchmark (`../shared/data/extraction/`: read its README; tune on this half only).
 
-    .venv/bin/python -m bench.extraction [--pages N] [--json] [--worst 10]
+    .venv/bin/python -m bench.extraction [--half even|odd|all] [--pages N] [--json]
+        [--worst 10] [--leaks 20] [--project-only]
 
 For each page, each `with` snippet (article text) found in the extracted text after
 whitespace normalisation is a true positive, else a false negative; each `without` snippet
@@ -11,6 +12,11 @@ refused. Side by side in one run: the project's ingest (`assistant.ingest.read_b
 it indexes), trafilatura alone (default settings, and `favor_precision`), and the HTML cleaner
 the project had before (bench/legacy_html.py). Also: the metadata of news_dev's twelve pages
 against its README's table (headline, author, published date, outlet).
+
+`--half even` scores the even-indexed pages of the list sorted by file name (the ones to develop
+on), `--half odd` the others (the check that a change generalises), `--half all` (the default)
+every page. `--leaks N` prints N furniture snippets the project's text kept, each with the line
+of the text that held it, and N article snippets it lost.
 """
 
 from __future__ import annotations
@@ -69,6 +75,8 @@ class Score:
     seconds: float = 0.0
     pages: int = 0
     worst: list[tuple[int, str]] = field(default_factory=list)  # (furniture kept, page)
+    leaks: list[tuple[str, str, str]] = field(default_factory=list)  # (page, snippet, line)
+    losses: list[tuple[str, str]] = field(default_factory=list)  # (page, snippet)
 
     def add(self, text: str | None, with_: list[str], without: list[str], page: str) -> None:
         self.pages += 1
@@ -85,6 +93,11 @@ class Score:
         self.fp += len(leaked)
         self.tn += len(without) - len(leaked)
         self.worst.append((len(leaked) - len(kept) + len(with_), page))
+        lines = [_norm(line) for line in text.splitlines()]
+        for snippet in leaked:
+            held = next((line for line in lines if _norm(snippet) in line), "(across lines)")
+            self.leaks.append((page, snippet, held))
+        self.losses.extend((page, s) for s in with_ if _norm(s) not in found)
 
     def row(self) -> dict[str, Any]:
         precision = self.tp / max(self.tp + self.fp, 1)
@@ -133,13 +146,19 @@ EXTRACTORS: dict[str, Callable[[bytes, str], str | None]] = {
 }
 
 
-def score_pages(limit: int | None) -> dict[str, Score]:
+def score_pages(
+    limit: int | None, half: str = "all", names: list[str] | None = None
+) -> dict[str, Score]:
     gold = json.loads((EXTRACTION / "evaldata.json").read_text(encoding="utf-8"))
-    items = sorted(gold.items(), key=lambda kv: kv[1]["file"])[:limit]
-    scores = {name: Score() for name in EXTRACTORS}
+    items = sorted(gold.items(), key=lambda kv: kv[1]["file"])
+    if half != "all":
+        items = items[half == "odd" :: 2]
+    items = items[:limit]
+    extractors = {name: EXTRACTORS[name] for name in names or EXTRACTORS}
+    scores = {name: Score() for name in extractors}
     for i, (_, entry) in enumerate(items):
         raw = (EXTRACTION / "pages" / entry["file"]).read_bytes()
-        for name, extract in EXTRACTORS.items():
+        for name, extract in extractors.items():
             started = time.perf_counter()
             try:
                 text = extract(raw, entry["file"])
@@ -189,13 +208,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=None, help="only the first N pages")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--worst", type=int, default=0, help="list the project's N worst pages")
+    parser.add_argument(
+        "--half",
+        choices=("even", "odd", "all"),
+        default="all",
+        help="the even-indexed pages of the sorted list (develop), the odd ones (check), or all",
+    )
+    parser.add_argument(
+        "--leaks", type=int, default=0, help="print N furniture snippets kept and N article lost"
+    )
+    parser.add_argument(
+        "--project-only", action="store_true", help="score the project's ingest alone (faster)"
+    )
     args = parser.parse_args(argv)
-    scores = score_pages(args.pages)
+    ours = "the project's ingest"
+    scores = score_pages(args.pages, args.half, [ours] if args.project_only else None)
     meta_rows, meta_right = metadata_rows()
     data: dict[str, Any] = {
         "command": command("bench.extraction", argv),
         "machine": machine_facts(),
-        "pages": scores["the project's ingest"].pages,
+        "half": args.half,
+        "pages": scores[ours].pages,
         "extractors": {name: s.row() for name, s in scores.items()},
         "metadata_right": meta_right,
     }
@@ -208,14 +241,19 @@ def main(argv: list[str] | None = None) -> int:
     markdown = (
         "# Web-page extraction\n\n"
         + facts_markdown(data["machine"], data["command"])
-        + f"\n{data['pages']} pages of ../shared/data/extraction/\n\n{table}\n\n"
+        + f"\n{data['pages']} pages ({args.half} half) of ../shared/data/extraction/\n\n"
+        + f"{table}\n\n"
         + f"## Metadata of news_dev/html ({summary})\n\n{meta_table}\n"
     )
-    write_result("extraction", markdown, data)
+    write_result("extraction" if args.half == "all" else f"extraction-{args.half}", markdown, data)
     if args.worst:
-        worst = sorted(scores["the project's ingest"].worst, reverse=True)[: args.worst]
+        worst = sorted(scores[ours].worst, reverse=True)[: args.worst]
         for n, page in worst:
             log(f"  {n} snippets wrong: {page}")
+    for page, snippet, line in scores[ours].leaks[: args.leaks]:
+        log(f"LEAK {page}: {_norm(snippet)[:100]!r}\n    in line: {line[:200]!r}")
+    for page, snippet in scores[ours].losses[: args.leaks]:
+        log(f"LOST {page}: {_norm(snippet)[:160]!r}")
     print(json.dumps(data["extractors"]) if args.json else f"{table}\n\n{summary}")
     return 0
 

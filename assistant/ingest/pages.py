@@ -21,7 +21,8 @@ from lxml import html as lxml_html
 from trafilatura.utils import decode_file, load_html
 
 from ..errors import AssistantError
-from .page_meta import PageMeta, read_meta
+from .furniture import FURNITURE_LINE, container_text, squeeze, standfirst
+from .page_meta import BYLINE, PageMeta, read_meta
 
 # A page whose main text holds no sentence of at least this many characters, and less text than
 # MIN_ARTICLE_CHARS in all, holds no article (a home page, a login wall, an error page: menus,
@@ -30,6 +31,7 @@ MIN_SENTENCE_CHARS = 40
 MIN_ARTICLE_CHARS = 600
 _SENTENCE_END = re.compile(r"[.!?][\"”’')]*(?:\s|$)|[。！？]")
 
+_ENDS_SENTENCE = re.compile(r"\w[.!?][\"”’')]*$")
 _LIST_ITEM = re.compile(r"^- (?=\S)")
 _PARSER = lxml_html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
 _HIDDEN = "//script|//style|//noscript|//template|//object|//embed|//iframe|//svg|//button"
@@ -53,8 +55,9 @@ def read_page(raw: bytes, source: str, url: str = "") -> tuple[str, PageMeta]:
     tree = _parse(raw)
     if tree is None:
         raise AssistantError(f"{source}: not a readable web page; save the article's page again.")
-    extracted = _extract(_without_hidden(tree), url)
-    body = _body(extracted.text if extracted is not None else "")
+    visible = _without_hidden(tree)
+    extracted = _extract(visible, url)
+    body = _body(extracted.text if extracted is not None else "", visible)
     if not _reads_as_article(body):
         raise AssistantError(
             f"{source}: no article found in this page (it holds only menus, links or a short "
@@ -95,12 +98,15 @@ def _without_hidden(tree: Any) -> Any:
     return copy
 
 
-def _extract(tree: Any, url: str) -> Any:
+def _extract(tree: Any, url: str, precise: bool = False) -> Any:
+    """trafilatura's Document for the page (with its metadata), or with `precise` its
+    favor_precision text alone."""
     try:
         return trafilatura.bare_extraction(
             tree,
             url=url or None,
-            with_metadata=True,
+            with_metadata=not precise,
+            favor_precision=precise,
             include_comments=False,
             include_tables=True,
             deduplicate=False,
@@ -109,15 +115,54 @@ def _extract(tree: Any, url: str) -> Any:
         return None
 
 
-def _body(text: str) -> str:
-    # trafilatura writes a list item as "- item"; the item is the text.
-    lines = [_LIST_ITEM.sub("", " ".join(line.split())) for line in text.splitlines()]
-    lines = [line for line in lines if line]
+def _body(text: str, page: Any = None) -> str:
+    """The extracted text without furniture: lines that read as furniture anywhere
+    (furniture.FURNITURE_LINE) or at the edges (_FURNITURE), lines from the page's furniture
+    containers, short lines that trafilatura's precision mode drops; with the standfirst the
+    extraction left out. `page` is the tree the text was extracted from (None: lines alone)."""
+    lines = _lines(text)
+    lines = [line for line in lines if not FURNITURE_LINE.match(line)]
+    if page is not None and lines:
+        lines = _agreed(lines, page)
+        containers = container_text(page, len(squeeze(text)))
+        lines = [line for line in lines if not (containers and squeeze(line) in containers)]
     while lines and _FURNITURE.match(lines[-1]):
         lines.pop()
     while lines and _FURNITURE.match(lines[0]):
         lines.pop(0)
+    if page is not None:
+        lead = standfirst(page, lines)
+        if lead is not None:
+            lines.insert(1 if lines and _headline(page, lines[0]) else 0, lead)
     return "\n".join(lines)
+
+
+def _lines(text: str) -> list[str]:
+    # trafilatura writes a list item as "- item"; the item is the text.
+    lines = [_LIST_ITEM.sub("", " ".join(line.split())) for line in text.splitlines()]
+    return [line for line in lines if line]
+
+
+def _agreed(lines: list[str], page: Any) -> list[str]:
+    """The lines that trafilatura's precision mode keeps too, bylines, and those that read as
+    prose (a sentence of MIN_SENTENCE_CHARS or more): a short line only the default mode keeps
+    is mostly a menu item, a teaser or a label."""
+    precise = _extract(page, "", precise=True)
+    if precise is None or not precise.text:
+        return lines
+    kept = set(_lines(precise.text))
+    return [
+        line
+        for line in lines
+        if line in kept
+        or BYLINE.match(line)
+        or (len(line) >= MIN_SENTENCE_CHARS and _SENTENCE_END.search(line))
+        or _ENDS_SENTENCE.search(line)
+    ]
+
+
+def _headline(page: Any, line: str) -> bool:
+    return any(_same(line, "".join(h1.itertext())) for h1 in page.iter("h1"))
 
 
 def _layout(body: str, meta: PageMeta) -> str:
