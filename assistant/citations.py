@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from .ingest.dates import relative_dates
 from .store import StoredDocument
 
 
@@ -25,6 +26,9 @@ class Citation:
     url: str = ""
     # The other copies of the story that hold the same words: their outlets (or titles).
     also_in: list[str] = field(default_factory=list)
+    # Relative dates in the quote read against the article's date: "Tuesday: Tuesday, 7 April
+    # 2020", "last month: March 2020".
+    dates: list[str] = field(default_factory=list)
     context: str = ""  # the paragraph around the quote, for showing it in place
     context_start: int = 0  # offset of `context` in the document text
 
@@ -92,4 +96,17 @@ def with_copies(
         copies = stories.get(doc.story or doc.doc_id, []) if doc else []
         also = [d.outlet or d.title for d in copies if d.source != c.source and c.quote in d.text]
         out.append(replace(c, also_in=list(dict.fromkeys(also))) if also else c)
+    return out
+
+
+def with_dates(citations: list[Citation]) -> list[Citation]:
+    """Each citation with the relative dates of its quote resolved against its article's date
+    ("on Tuesday" in an article of Thursday 9 April 2020: Tuesday, 7 April 2020)."""
+    out = []
+    for c in citations:
+        found = [
+            f"{c.quote[start:end]}: {meant}"
+            for start, end, meant in relative_dates(c.quote, c.published)
+        ]
+        out.append(replace(c, dates=list(dict.fromkeys(found))) if found else c)
     return out

@@ -182,6 +182,8 @@ def format_answer(answer: Answer) -> str:
         also = f" · also in: {', '.join(c.also_in)}" if c.also_in else ""
         about = (f"{c.title} · {line}" if line else c.title) + also
         lines.append(f"[{c.n}] {shown}\n    {about} ({c.source}, chars {c.start}-{c.end})")
+        if c.dates:
+            lines.append(f"    dates: {'; '.join(c.dates)}")
     return "\n".join(lines)
 
 

@@ -127,7 +127,8 @@ def citation_html(c: Citation) -> str:
         f'<span class="na-title">{escape(c.title)}</span>{author}</div>'
         f'<div class="na-context">{escape(before)}<mark class="na-highlight">{escape(quote)}'
         f"</mark>{escape(after)}</div>"
-        f'<div class="na-where">{escape(_file_name(c.source))}, characters {c.start}–{c.end}'
+        + (f'<div class="na-dates">{escape("; ".join(c.dates))}</div>' if c.dates else "")
+        + f'<div class="na-where">{escape(_file_name(c.source))}, characters {c.start}–{c.end}'
         "</div></div>"
     )
 

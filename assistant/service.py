@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .answer import (
     Answer,
+    AnswerSentence,
     ExtractiveAnswerer,
     abstention,
     as_asked,
@@ -18,7 +19,7 @@ from .answer import (
     searched_form,
 )
 from .chat import History, condense, not_said_before
-from .citations import with_copies
+from .citations import with_copies, with_dates
 from .embeddings import MiniLMEmbedding
 from .errors import AssistantError, LLMError
 from .filters import Filters, merged
@@ -178,7 +179,7 @@ class Assistant:
             "answer": _ms(t1, t2),
             "total": _ms(started, t2),
         }
-        answer.citations = with_copies(answer.citations, self.store.snapshot.documents)
+        answer = dated(answer, self.store.snapshot.documents)
         return answer
 
     def _stream_llm(
@@ -261,7 +262,7 @@ class Assistant:
             "answer": _ms(t1, t2),
             "total": _ms(started, t2),
         }
-        answer.citations = with_copies(answer.citations, self.store.snapshot.documents)
+        answer = dated(answer, self.store.snapshot.documents)
         yield answer
 
     def _search(
@@ -308,6 +309,25 @@ class Assistant:
 
 _CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _REPEATED_PUNCTUATION = re.compile(r"([?!.,;:])\1+")
+
+
+def dated(answer: Answer, documents: Mapping[str, StoredDocument]) -> Answer:
+    """The answer's citations with the other copies of their story and their relative dates
+    resolved; a when-question answered by a relative date ("on Tuesday") also says which day
+    that was, by the article's date."""
+    answer.citations = with_dates(with_copies(answer.citations, documents))
+    if answer.abstained or not answer.citations or not _WHEN.match(answer.question):
+        return answer
+    first = answer.citations[0]
+    if first.dates:
+        phrase, meant = first.dates[0].split(": ", 1)
+        note = f"(“{phrase}” is {meant}, by the article's date [{first.n}].)"
+        answer.text = f"{answer.text} {note}"
+        answer.sentences = [*answer.sentences, AnswerSentence(note, [first.n])]
+    return answer
+
+
+_WHEN = re.compile(r"^\s*(?:when|on\s+what\s+day|what\s+day)\b", re.IGNORECASE)
 
 
 def _tidy(question: str) -> str:

@@ -149,3 +149,20 @@ def test_reading_time_and_source_words_of_a_question() -> None:
     reuters = read("What did Reuters report about the deal?", ["Reuters"], today)
     assert reuters.filters is not None and reuters.filters.outlet == "Reuters"
     assert reuters.question == "What about the deal?"
+
+
+def test_a_relative_date_is_read_against_its_article_date(council: Assistant) -> None:
+    # 5 April 2024 was a Friday: "began on Monday" is Monday 1 April 2024.
+    began = council.ask("When did repairs to the Vell bridge begin?")
+    first = began.citations[0]
+    assert "on Monday" in first.quote and first.published == "2024-04-05"
+    assert first.dates == ["Monday: Monday, 1 April 2024"]
+    assert "(“Monday” is Monday, 1 April 2024, by the article's date [1].)" in began.text
+    # An undated article's "Monday" is left as it is.
+    from assistant.ingest.dates import relative_dates
+
+    assert relative_dates("The bridge closed on Monday.", "") == []
+    assert [m for _, _, m in relative_dates("last month and next year", "2024-01-15")] == [
+        "December 2023",
+        "2025",
+    ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 MONTHS = (
     "january",
@@ -63,3 +63,70 @@ def human(iso: str) -> str:
         return ""
     day = date.fromisoformat(iso[:10])
     return f"{day.day} {MONTHS[day.month - 1].capitalize()} {day.year}"
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# "on Tuesday", "last Tuesday", "next Friday", "yesterday", "last month", "next year",
+# "last March": said relative to the day the article was published.
+_RELATIVE = re.compile(
+    r"\b(?:(?P<dir>last|next|this|this\s+coming|this\s+past)\s+)?"
+    rf"(?P<what>{'|'.join(WEEKDAYS)}|{'|'.join(MONTHS)}|week|month|year|weekend)\b"
+    r"|\b(?P<day>yesterday|today|tonight|tomorrow)\b",
+    re.IGNORECASE,
+)
+
+
+def relative_dates(text: str, published: str) -> list[tuple[int, int, str]]:
+    """The relative dates in `text` ("on Tuesday", "last month"), each as (start, end, the
+    date it means), read against the article's `published` ISO date ([] without one). A
+    weekday alone is the latest such day on or before publication, as news writes it."""
+    if not published:
+        return []
+    anchor = date.fromisoformat(published[:10])
+    found = []
+    for match in _RELATIVE.finditer(text):
+        meant = _resolve(match, anchor, text)
+        if meant:
+            found.append((match.start(), match.end(), meant))
+    return found
+
+
+def _resolve(match: re.Match[str], anchor: date, text: str) -> str:
+    day = (match.group("day") or "").lower()
+    if day:
+        shift = {"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1}[day]
+        return _long(anchor + timedelta(days=shift))
+    what = match.group("what").lower()
+    way = " ".join((match.group("dir") or "").lower().split())
+    if what in WEEKDAYS:
+        back = (anchor.weekday() - WEEKDAYS.index(what)) % 7
+        if way in ("next", "this coming"):
+            return _long(anchor + timedelta(days=(7 - back) % 7 or 7))
+        if way == "last" and back == 0:
+            back = 7
+        return _long(anchor - timedelta(days=back))
+    if what in MONTHS:
+        if not way or way == "this":  # "in March" names a month, not a relative date
+            return ""
+        month = MONTHS.index(what) + 1
+        year = (
+            anchor.year - (month >= anchor.month)
+            if way != "next"
+            else anchor.year + (month <= anchor.month)
+        )
+        return f"{what.capitalize()} {year}"
+    if not way:
+        return ""
+    step = {"last": -1, "this past": -1, "next": 1, "this coming": 1, "this": 0}[way]
+    if what in ("week", "weekend"):
+        monday = anchor - timedelta(days=anchor.weekday()) + timedelta(weeks=step)
+        start = monday + timedelta(days=5) if what == "weekend" else monday
+        return f"the {what} of {human(start.isoformat())}"
+    if what == "month":
+        month_index = anchor.year * 12 + anchor.month - 1 + step
+        return f"{MONTHS[month_index % 12].capitalize()} {month_index // 12}"
+    return str(anchor.year + step)
+
+
+def _long(day: date) -> str:
+    return f"{WEEKDAYS[day.weekday()].capitalize()}, {human(day.isoformat())}"
