@@ -175,3 +175,15 @@ def test_furniture_inside_the_article_container_is_dropped() -> None:
     assert "Critics in the village of Dorn" in text
     for dropped in ("Photo: Valley Post", "Read more:", "Dorn farmers ask", "Share on Facebook"):
         assert dropped not in text
+
+
+def test_a_noscript_notice_is_dropped_but_an_article_left_inside_one_is_read() -> None:
+    notice = "<noscript><p>Please enable JavaScript to view the comments.</p></noscript>"
+    text, _ = read_page(page(article=notice + BODY).encode(), "dam.html")
+    assert "enable JavaScript" not in text
+    assert "The Velkor river dam opened on Tuesday" in text
+    # An unclosed <noscript> (a tracking pixel's) holds the rest of the page.
+    unclosed = page().replace("<main>", "<noscript><img src='pixel.gif'><main>")
+    text, _ = read_page(unclosed.encode(), "dam.html")
+    assert "The Velkor river dam opened on Tuesday" in text
+    assert "Critics in the village of Dorn" in text

@@ -34,7 +34,10 @@ _SENTENCE_END = re.compile(r"[.!?][\"”’')]*(?:\s|$)|[。！？]")
 _ENDS_SENTENCE = re.compile(r"\w[.!?][\"”’')]*$")
 _LIST_ITEM = re.compile(r"^- (?=\S)")
 _PARSER = lxml_html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
-_HIDDEN = "//script|//style|//noscript|//template|//object|//embed|//iframe|//svg|//button"
+_HIDDEN = "//script|//style|//template|//object|//embed|//iframe|//svg|//button"
+# <noscript> content is not shown, unless a tag left open put the rest of the page inside it:
+# one holding more than this share of the page's text is unwrapped, not dropped.
+_NOSCRIPT_SHARE = 0.5
 # Lines at the start or the end of the extracted text that are page furniture, not article.
 _FURNITURE = re.compile(
     r"^(?:share(?: this)?(?: article| story| page)?(?: on| via| with)?\b.{0,40}|"
@@ -95,6 +98,16 @@ def _without_hidden(tree: Any) -> Any:
     copy = deepcopy(tree)
     for element in copy.xpath(_HIDDEN):
         element.drop_tree()
+    noscripts = copy.xpath("//noscript")
+    if noscripts:
+        total = len("".join(copy.itertext()))
+        for element in noscripts:
+            if element.getparent() is None:
+                continue
+            if len("".join(element.itertext())) > _NOSCRIPT_SHARE * total:
+                element.drop_tag()
+            else:
+                element.drop_tree()
     return copy
 
 
