@@ -24,6 +24,7 @@ FULL = [
     ("calibration", "bench.calibrate --questions 300 --negatives 200"),
     ("speed", "bench.speed"),
     ("news", "bench.news --source both"),
+    ("duplicates", "bench.duplicates"),
 ]
 QUICK = [
     (

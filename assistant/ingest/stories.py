@@ -23,11 +23,15 @@ SCHEME = "affine32"  # datasketch 2: 32-bit values, as stored
 # share few 5-word runs.
 THRESHOLD = 0.6
 _WORD = re.compile(r"\w+")
+# Only lines of prose count: the menus, share buttons and credits each outlet adds are short.
+PROSE_WORDS = 10
 
 
 def signature(text: str) -> str:
-    """The MinHash signature of `text`'s 5-word shingles, as hex (stored with the document)."""
-    tokens = [w.lower() for w in _WORD.findall(text)]
+    """The MinHash signature of the 5-word shingles of `text`'s lines of prose, as hex (stored
+    with the document)."""
+    prose = [line for line in text.splitlines() if len(line.split()) >= PROSE_WORDS]
+    tokens = [w.lower() for w in _WORD.findall("\n".join(prose) or text)]
     shingles = {" ".join(tokens[i : i + SHINGLE]) for i in range(max(len(tokens) - SHINGLE + 1, 1))}
     sketch = MinHash(num_perm=PERMUTATIONS, seed=1, scheme=SCHEME)
     sketch.update_batch([s.encode("utf-8") for s in shingles])
