@@ -47,6 +47,10 @@ _ABOUT_THE_NEWS = re.compile(
     r"what\s+(?:did|do)\s+the\s+(?:articles|news|papers|outlets)\s+(?:say|report))\b",
     re.IGNORECASE,
 )
+_HAPPENED = re.compile(
+    r"^\s*what\s+(?:else\s+)?happened\s+(?:with|to|at|in|on|about)\s+(?P<topic>[^?]+?)\s*\??\s*$",
+    re.IGNORECASE,
+)
 _REPORTED_BY = (
     r"(?:did|does|do|has|have)\s+(?:the\s+)?(?P<outlet>{outlets})\s+"
     r"(?:report|say|write|publish|cover|tell\s+us)(?:ed)?\s*(?:about|on)?\s*"
@@ -65,8 +69,8 @@ def read(question: str, outlets: Iterable[str], today: date | None = None) -> Ne
     """The question with its time and source words turned into filters."""
     today = today or date.today()
     latest = _LATEST.match(question)
-    if latest:
-        return NewsQuestion(f"What happened with {latest.group('topic')}?", None, latest=True)
+    if latest:  # the newest article's own lead answers it
+        return NewsQuestion(f"Summarize the article about {latest.group('topic')}", None, True)
     since = until = outlet = ""
     known = sorted({o for o in outlets if o}, key=len, reverse=True)
     if known:
@@ -75,7 +79,7 @@ def read(question: str, outlets: Iterable[str], today: date | None = None) -> Ne
         if said:
             outlet = said.group("outlet")
             rest = question[said.end() :].strip(" ?")
-            question = f"What about {rest}?" if rest else "What happened?"
+            question = f"Summarize the articles about {rest}" if rest else "Summarize the articles"
         else:
             per = re.search(_ACCORDING.format(outlets=names) + r"\s*\??\s*$", question, re.I)
             if per:
@@ -88,6 +92,9 @@ def read(question: str, outlets: Iterable[str], today: date | None = None) -> Ne
         since, until = _window(window, today)
         question = (question[: window.start()] + question[window.end() :]).strip()
         question = re.sub(r"\s+\?$", "?", question)
+        happened = _HAPPENED.match(question)
+        if happened:  # what the articles of that time say about it: their leads
+            question = f"Summarize the articles about {happened.group('topic')}"
     filters = Filters.of(since or None, until or None, _canonical(outlet, known) or None)
     return NewsQuestion(question, filters)
 

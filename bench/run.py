@@ -25,6 +25,7 @@ FULL = [
     ("speed", "bench.speed"),
     ("news", "bench.news --source both"),
     ("duplicates", "bench.duplicates"),
+    ("news_time", "bench.news_time"),
 ]
 QUICK = [
     (
