@@ -45,9 +45,6 @@ class Settings(BaseSettings):
     rrf_k: int = Field(
         default=60, ge=1, description="Rank-score constant: a passage's fused = 2/(rrf_k+rank+1)."
     )
-    window: int = Field(
-        default=1, ge=0, le=5, description="Neighbouring sentences shown around a cited sentence."
-    )
     max_citations: int = Field(default=3, ge=1, le=10, description="Most citations in an answer.")
     abstain_below: float = Field(
         default=0.5,
