@@ -132,6 +132,11 @@ def test_a_windows_1252_page_is_decoded_by_its_declared_charset() -> None:
         "Advertisement",
         "© 2024 Valley Post. All rights reserved.",
         "The dam at dusk. © Anna Weber",
+        "Share Tweet Email Print",
+        "Leave a Reply",
+        "Your email address will not be published. Required fields are marked *",
+        "We use cookies to give you the best experience. Accept",
+        "Tags: dams, energy, Velkor",
     ],
 )
 def test_furniture_lines_are_recognised_anywhere(line: str) -> None:
@@ -146,6 +151,8 @@ def test_furniture_lines_are_recognised_anywhere(line: str) -> None:
         "Read the full report, the council said, before you judge the dam.",
         "Critics in the village of Dorn say the reservoir flooded farmland.",
         "What happens next",
+        "Share prices fell 3% on Monday.",
+        "Print editions will end in May, the publisher said.",
     ],
 )
 def test_article_lines_are_not_taken_for_furniture(line: str) -> None:
