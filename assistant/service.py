@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .across import compound, in_common, joined, other_story
 from .answer import (
     Answer,
     AnswerSentence,
@@ -121,6 +123,9 @@ class Assistant:
         published `since` .. `until` (ISO dates, inclusive), by `outlet`, by `author`, when
         given; an undated article is left out by a date filter."""
         filters = Filters.of(since, until, outlet, author)
+        across = self._across(question, history, filters)
+        if across is not None:
+            return across
         if self.llm is None:
             return self._extractive(question, history, time.perf_counter(), filters)
         answer = None
@@ -142,6 +147,11 @@ class Assistant:
     ) -> Iterator[str | Answer]:
         """Yield pieces of the answer text as they are ready, then the final `Answer`."""
         filters = Filters.of(since, until, outlet, author)
+        across = self._across(question, history, filters)
+        if across is not None:
+            yield from _words(across.text)
+            yield across
+            return
         if self.llm is not None:
             yield from self._stream_llm(self.llm, question, history, filters)
             return
@@ -281,6 +291,36 @@ class Assistant:
             passages = newest_first(passages)
             lead = as_of(passages[0].document.published, passages[0].document.outlet)
         return searched, retrieved, passages, lead
+
+    def _across(
+        self, question: str, history: History | None, filters: Filters | None
+    ) -> Answer | None:
+        """A question across articles (across.py): two questions in one, answered one after
+        the other; what two named stories share; which other story shares a detail. None for
+        any other question (and for a follow-up, which reads the conversation instead)."""
+        if history or not self.store.documents:
+            return None
+        question = self._check(question)
+        parts = compound(question)
+        if parts is not None:
+            limits = asdict(filters) if filters else {}
+            first = self.ask(parts.first, **limits)
+            second = self.ask(parts.second, **limits)
+            return joined(first, second, question)
+        backend = self.backend
+
+        def search(text: str) -> list[Passage]:
+            return self.retrieve(text, filters)
+
+        def search_without(text: str, doc_id: str) -> list[Passage]:
+            docs = self.store.snapshot.documents
+            kept = filters.documents(docs) if filters else frozenset(docs)
+            return self.retriever.passages(text, allowed=kept - {doc_id})
+
+        found = in_common(question, search, backend) or other_story(
+            question, search, search_without, backend
+        )
+        return dated(found, self.store.snapshot.documents) if found else None
 
     def _leads(self, question: str, passages: list[Passage]) -> list[Passage]:
         """The first sentences of the articles a summary is asked of."""

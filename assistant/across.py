@@ -1,0 +1,264 @@
+"""Questions across articles, read before the answerer (which answers from the top passages of
+one question): two questions in one ("Which article covers X, and in which court ...?"), what
+two named stories have in common ("The painting story and the salon story have a US state in
+common. Which state?"), and which other story shares a detail ("In the art story LVMH covers
+two-thirds of a purchase. In which other story ...?").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from .answer import Answer, AnswerSentence, abstention
+from .citations import CitationList, Span
+from .ingest.dates import WEEKDAYS
+from .retrieve import Passage
+from .store import StoredDocument
+
+# "..., and in which court was the plumber convicted?": a second question after the first.
+_SECOND = re.compile(
+    r",?\s+and\s+(?P<second>(?:in|on|at|from|by|for|to)?\s*(?:which|what|who|whom|where|when|"
+    r"how)\b[^?]*\?)\s*$",
+    re.IGNORECASE,
+)
+_STORY = r"(?:stor(?:y|ies)|articles?|pieces?|reports?)"
+# "the Chardin painting story and the salon-ban story", "both the Houston salon incident and the
+# Napa County supervisors' meeting"
+_TWO = re.compile(
+    rf"(?:both\s+)?(?P<a>the\s+[^,.?]+?)\s+and\s+(?P<b>the\s+[^,.?]+?)"
+    rf"(?=\s+(?:have|has|share|both|mention|happen|took|take|were|are)\b|\s*[,.?]|\s+{_STORY}\b)",
+    re.IGNORECASE,
+)
+_COMMON = re.compile(r"\b(?:in\s+common|both|same|shared?)\b", re.IGNORECASE)
+# "Apart from the Berlin street-renaming story, which article ...", "In which other story ...".
+_OTHER = re.compile(
+    rf"\b(?:which|what)\s+other\s+{_STORY}|\b(?:apart|aside)\s+from\s+(?P<named>the\s+[^,]+?)"
+    rf",\s*(?:which|what)\s+{_STORY}",
+    re.IGNORECASE,
+)
+_IN_THE = re.compile(rf"^\s*in\s+(?P<named>the\s+[\w\s'’-]+?\s+{_STORY})\s*,?\s*", re.IGNORECASE)
+US_STATES = (
+    "Alabama",
+    "Alaska",
+    "Arizona",
+    "Arkansas",
+    "California",
+    "Colorado",
+    "Connecticut",
+    "Delaware",
+    "Florida",
+    "Georgia",
+    "Hawaii",
+    "Idaho",
+    "Illinois",
+    "Indiana",
+    "Iowa",
+    "Kansas",
+    "Kentucky",
+    "Louisiana",
+    "Maine",
+    "Maryland",
+    "Massachusetts",
+    "Michigan",
+    "Minnesota",
+    "Mississippi",
+    "Missouri",
+    "Montana",
+    "Nebraska",
+    "Nevada",
+    "Ohio",
+    "Oklahoma",
+    "Oregon",
+    "Pennsylvania",
+    "Tennessee",
+    "Texas",
+    "Utah",
+    "Vermont",
+    "Virginia",
+    "Washington",
+    "Wisconsin",
+    "Wyoming",
+    "New Hampshire",
+    "New Jersey",
+    "New Mexico",
+    "New York",
+    "North Carolina",
+    "North Dakota",
+    "Rhode Island",
+    "South Carolina",
+    "South Dakota",
+    "West Virginia",
+)
+_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
+
+Search = Callable[[str], list[Passage]]
+SearchWithout = Callable[[str, str], list[Passage]]  # (text, a doc_id to leave out)
+
+
+@dataclass(frozen=True)
+class Parts:
+    first: str
+    second: str
+
+
+def compound(question: str) -> Parts | None:
+    """Two questions asked as one, when the second stands on its own."""
+    found = _SECOND.search(question)
+    if not found or not re.match(r"\s*(which|what|who|where|when|how)\b", question, re.I):
+        return None
+    first = question[: found.start()].strip(" ,") + "?"
+    second = found.group("second").strip()
+    if len(first.split()) < 4 or len(second.split()) < 4:
+        return None
+    return Parts(first, second[0].upper() + second[1:])
+
+
+def joined(first: Answer, second: Answer, question: str) -> Answer:
+    """Both answers in one, the second's citations numbered after the first's."""
+    if first.abstained and second.abstained:
+        return first
+    if first.abstained and second.citations:  # the article that answers the second covers it
+        title = second.citations[0].title
+        first = replace(first, text=f"“{title}”.", sentences=[AnswerSentence(f"“{title}”.", [])])
+    shift = len(first.citations)
+    moved = [replace(c, n=c.n + shift) for c in second.citations]  # same spans, later numbers
+
+    def renumber(text: str) -> str:
+        return re.sub(r"\[(\d+)\]", lambda m: f"[{int(m.group(1)) + shift}]", text)
+
+    sentences = [
+        *first.sentences,
+        *(
+            AnswerSentence(renumber(s.text), [n + shift for n in s.citations], s.supported)
+            for s in second.sentences
+        ),
+    ]
+    return Answer(
+        text=f"{first.text} {renumber(second.text)}",
+        citations=[*first.citations, *moved],
+        abstained=False,
+        backend=first.backend,
+        question=question,
+        sentences=sentences,
+    )
+
+
+def in_common(question: str, search: Search, backend: str) -> Answer | None:
+    """What two named stories share, of the kind asked (a US state, a city, a day of the
+    week, else any name): cited in each."""
+    two = _TWO.search(question)
+    if not two or not _COMMON.search(question):
+        return None
+    a = _story(two.group("a"), search)
+    b = _story(two.group("b"), search, not_doc=a.doc_id if a else "")
+    if a is None or b is None or a.doc_id == b.doc_id:
+        return None
+    for name in _shared(question, a.text, b.text):
+        cites = CitationList()
+        spans = [_sentence_with(doc, name) for doc in (a, b)]
+        if None in spans:
+            continue
+        numbers = [cites.cite(s) for s in spans if s is not None]
+        text = f"{name}: “{a.title}” [{numbers[0]}] and “{b.title}” [{numbers[1]}] both mention it."
+        return Answer(
+            text=text,
+            citations=cites.citations,
+            abstained=False,
+            backend=backend,
+            question=question,
+            sentences=[AnswerSentence(text, numbers)],
+        )
+    return abstention(question, backend, "the two stories share nothing of that kind")
+
+
+def other_story(
+    question: str, search: Search, search_without: SearchWithout, backend: str
+) -> Answer | None:
+    """The story, other than the one named, whose passage is closest to the detail asked."""
+    other = _OTHER.search(question)
+    if not other:
+        return None
+    named_phrase = other.group("named") or ""
+    lead = _IN_THE.match(question)
+    if lead:  # "In the art story LVMH covers two-thirds of a purchase. In which other ..."
+        named_phrase = named_phrase or lead.group("named")
+    named = _story(named_phrase, search) if named_phrase else None
+    if named is None:
+        return None
+    detail = question.replace(named_phrase, " ")
+    detail = re.sub(rf"\b(?:which|what)\s+other\s+{_STORY}|\b(?:apart|aside)\s+from\b", " ", detail)
+    found = search_without(" ".join(detail.split()), named.doc_id)
+    if not found:
+        return None
+    best = found[0]
+    cites = CitationList()
+    n = cites.cite(Span(best.document, best.start, best.end))
+    text = f"“{best.document.title}”: {best.text} [{n}]"
+    return Answer(
+        text=text,
+        citations=cites.citations,
+        abstained=False,
+        backend=backend,
+        question=question,
+        sentences=[AnswerSentence(text, [n])],
+    )
+
+
+def _story(phrase: str, search: Search, not_doc: str = "") -> StoredDocument | None:
+    """The article a phrase like "the Chardin painting story" names: the document of the
+    passages closest to its words."""
+    words = re.sub(rf"\b(?:the|both|{_STORY})\b", " ", phrase, flags=re.IGNORECASE)
+    words = re.sub(r"[-–]", " ", words)
+    votes: dict[str, float] = {}
+    docs: dict[str, StoredDocument] = {}
+    for p in search(" ".join(words.split())):
+        if p.document.doc_id == not_doc:
+            continue
+        votes[p.document.doc_id] = votes.get(p.document.doc_id, 0.0) + 1.0 / (1 + p.rank)
+        docs[p.document.doc_id] = p.document
+    return docs[max(votes, key=lambda d: votes[d])] if votes else None
+
+
+def _shared(question: str, a: str, b: str) -> list[str]:
+    """The names both texts hold, of the kind the question asks for."""
+    q = question.lower()
+    pool: list[str]
+    if "day of the week" in q or "weekday" in q or re.search(r"\bwhat\s+day\b", q):
+        pool = [d.capitalize() for d in WEEKDAYS]
+    elif "state" in q:
+        pool = list(US_STATES)
+    else:
+        runs = [m.group(0).split() for m in _NAME.finditer(a)]
+        pool = list(
+            dict.fromkeys(
+                " ".join(run[i:j])
+                for run in runs
+                for i in range(len(run))
+                for j in range(i + 1, len(run) + 1)
+            )
+        )
+        if re.search(r"\b(?:city|town|country|place|village|county)\b", q):
+            # A place is written after "in", "to", "from", "at" ... somewhere in each text.
+            pool = [n for n in pool if _as_place(n, a) and _as_place(n, b)]
+    shared = [
+        n
+        for n in pool
+        if re.search(rf"\b{re.escape(n)}\b", a)
+        and re.search(rf"\b{re.escape(n)}\b", b)
+        and n.lower() not in q
+    ]
+    return sorted(shared, key=lambda n: -len(n))
+
+
+def _as_place(name: str, text: str) -> bool:
+    return re.search(rf"\b(?:in|to|from|at|near|of)\s+{re.escape(name)}\b", text) is not None
+
+
+def _sentence_with(doc: StoredDocument, name: str) -> Span | None:
+    found = re.search(rf"[^.\n]*\b{re.escape(name)}\b[^.\n]*\.?", doc.text)
+    if not found:
+        return None
+    start = found.start() + len(found.group(0)) - len(found.group(0).lstrip())
+    return Span(doc, start, found.end())
