@@ -214,12 +214,20 @@ def container_text(tree: Any, text_chars: int) -> str:
 
 
 def standfirst(tree: Any, lines: list[str]) -> str | None:
-    """The prose element between the page's first <h1> and the element holding the article's
-    first paragraph, when the extracted `lines` lack it: 60 to 800 characters ending like a
-    sentence (40 when its class names a lead), little of it links, in no figure, aside, form or
-    furniture container, sharing with the <h1> an ancestor that holds no more than about the
-    article (not the page wrapper around a sidebar's teaser)."""
-    probe = next((squeeze(line)[:20] for line in lines[:4] if len(line) >= 60), None)
+    """The prose element between the headline (the last <h1> before the article's first
+    paragraph) and that paragraph, when the extracted `lines` lack it: 60 to 800 characters
+    ending like a sentence (40 when its class names a lead), little of it links, in no figure,
+    aside, form or furniture container, sharing with the <h1> an ancestor that holds no more
+    than about the article (not the page wrapper around a sidebar's teaser)."""
+    headlines = [squeeze(" ".join(h1.itertext())).lower() for h1 in tree.iter("h1")]
+    probe = next(
+        (
+            squeeze(line)[:20]
+            for line in lines[:4]
+            if len(line) >= 60 and not any(squeeze(line).lower() in h for h in headlines)
+        ),
+        None,
+    )
     if not probe:
         return None
     elements: list[Any] = []
@@ -227,12 +235,9 @@ def standfirst(tree: Any, lines: list[str]) -> str | None:
     owners: list[int] = []  # the element that holds it
     flat: list[str] = []
     offset = 0
-    h1 = -1
     for element in tree.iter():
         if not isinstance(element.tag, str):
             continue
-        if h1 < 0 and element.tag == "h1":
-            h1 = len(elements)
         elements.append(element)
         if element.text:
             text = squeeze(element.text)
@@ -241,9 +246,12 @@ def standfirst(tree: Any, lines: list[str]) -> str | None:
             flat.append(text)
             offset += len(text)
     at = "".join(flat).find(probe)
-    if h1 < 0 or at < 0:
+    if at < 0:
         return None
     first = owners[bisect.bisect_right(starts, at) - 1]
+    h1 = next((i for i in range(first - 1, -1, -1) if elements[i].tag == "h1"), -1)
+    if h1 < 0:
+        return None
     body = squeeze("\n".join(lines))
     h1_ancestors = set(elements[h1].iterancestors())
     for element in elements[h1 + 1 : first]:
