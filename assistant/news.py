@@ -35,7 +35,9 @@ _MONTH = "|".join(MONTHS)
 _WINDOW = re.compile(
     rf"\s*\b(?:in|during|over|throughout)\s+(?P<month>{_MONTH})(?:\s+(?P<year>(?:19|20)\d\d))?\b"
     rf"|\s*\b(?:in|during)\s+(?P<only_year>(?:19|20)\d\d)\b"
-    r"|\s*\b(?P<last>last|this|past)\s+(?P<unit>week|month|year)\b",
+    # "last week", not "the last week of the season", "its last year", "this year's show"
+    r"|\s*(?<!the\s)(?<!its\s)(?<!his\s)(?<!her\s)(?<!their\s)\b(?P<last>last|this|past)\s+"
+    r"(?P<unit>week|month|year)\b(?!['’]s|\s+of\b)",
     re.IGNORECASE,
 )
 # Questions about the news of a time ("What happened in March 2020?"), whose month or year is
@@ -65,8 +67,15 @@ class NewsQuestion:
     latest: bool = False  # answer from the newest articles on the topic, and say how recent
 
 
-def read(question: str, outlets: Iterable[str], today: date | None = None) -> NewsQuestion:
-    """The question with its time and source words turned into filters."""
+def read(
+    question: str,
+    outlets: Iterable[str],
+    today: date | None = None,
+    published: Iterable[str] = (),
+) -> NewsQuestion:
+    """The question with its time and source words turned into filters; a window in which no
+    article of `published` (the indexed articles' dates) falls is read as a date in the story,
+    and left in the question."""
     today = today or date.today()
     latest = _LATEST.match(question)
     if latest:  # the newest article's own lead answers it
@@ -90,6 +99,9 @@ def read(question: str, outlets: Iterable[str], today: date | None = None) -> Ne
         window = None  # "sent in June": a date in the story, not when it was published
     if window:
         since, until = _window(window, today)
+        if not any(since <= day <= until for day in published):
+            window, since, until = None, "", ""
+    if window:
         question = (question[: window.start()] + question[window.end() :]).strip()
         question = re.sub(r"\s+\?$", "?", question)
         happened = _HAPPENED.match(question)

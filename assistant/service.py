@@ -282,7 +282,10 @@ class Assistant:
         source words read as filters: news.py), the passages retrieved for it, those without
         what the conversation already cited, and the lead a "latest" answer opens with."""
         view = self.store.snapshot
-        news = read_news(standalone, (d.outlet for d in view.documents.values()))
+        docs = view.documents.values()
+        news = read_news(
+            standalone, [d.outlet for d in docs], published=[d.published for d in docs]
+        )
         searched = searched_form(news.question)
         retrieved = self.retrieve(searched, merged(filters, news.filters))
         passages = not_said_before(searched, history, retrieved)

@@ -132,17 +132,28 @@ def test_reading_time_and_source_words_of_a_question() -> None:
     from assistant.news import read
 
     today = date(2024, 6, 10)
-    week = read("What happened at the port last week?", [], today)
+    dates = ["2024-04-12", "2024-06-07"]  # the indexed articles' dates
+    week = read("What happened at the port last week?", [], today, dates)
     assert week.question == "Summarize the articles about the port"  # their leads
     assert week.filters is not None
     assert (week.filters.since, week.filters.until) == ("2024-06-03", "2024-06-10")
-    april = read("What happened at the port in April?", [], today)
+    april = read("What happened at the port in April?", [], today, dates)
     assert april.filters is not None
     assert (april.filters.since, april.filters.until) == ("2024-04-01", "2024-04-30")
     assert april.question == "Summarize the articles about the port"
     # A month in a question about the story is a date in the story, not a window.
-    june = read("How many letters were sent in June?", [], today)
+    june = read("How many letters were sent in June?", [], today, dates)
     assert june.filters is None and june.question == "How many letters were sent in June?"
+    # No article published then: a date in the story ("What happened in 1901?"), no window.
+    old = read("What happened in 1901?", [], today, dates)
+    assert old.filters is None and old.question == "What happened in 1901?"
+    # A relative phrase inside a noun phrase is no window.
+    for asked in (
+        "Who played in the last week of the season?",
+        "Who was the main performer at this year's show?",
+    ):
+        kept = read(asked, [], today, ["2024-06-07"])
+        assert kept.filters is None and kept.question == asked
     # Not an indexed outlet: a person to quote, not a filter.
     putin = read("What did Putin say about the deal?", ["Reuters"], today)
     assert putin.filters is None and putin.question == "What did Putin say about the deal?"
