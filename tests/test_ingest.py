@@ -292,7 +292,9 @@ def test_which_article_says_something_and_when_each_was_published(
     dated = fresh.ask("When was the article about the jets published?")
     # The page's <time> is markup, not article text: the date is the document's field.
     assert fresh.document(page).published == "2024-03-12"
-    assert dated.text == "“Pakistan receives JF-17 jets” was published on 12 March 2024, by its page."
+    assert dated.text == (
+        "“Pakistan receives JF-17 jets” was published on 12 March 2024, by its page."
+    )
     assert not dated.abstained and not dated.citations
     undated = fresh.ask("When was the Russia article published?")
     assert undated.abstained and undated.text.endswith("was published: it gives no date.")
