@@ -160,18 +160,22 @@ def _agreed(lines: list[str], page: Any) -> list[str]:
     """The lines that trafilatura's precision mode keeps too, bylines, and those that read as
     prose (a sentence of MIN_SENTENCE_CHARS or more): a short line only the default mode keeps
     is mostly a menu item, a teaser or a label."""
+    doubtful = [not _reads_as_prose(line) for line in lines]
+    if not any(doubtful):
+        return lines  # the precision pass would keep every line: spare it
     precise = _extract(page, "", precise=True)
     if precise is None or not precise.text:
         return lines
     kept = set(_lines(precise.text))
-    return [
-        line
-        for line in lines
-        if line in kept
-        or BYLINE.match(line)
+    return [line for line, doubt in zip(lines, doubtful, strict=True) if not doubt or line in kept]
+
+
+def _reads_as_prose(line: str) -> bool:
+    return bool(
+        BYLINE.match(line)
         or (len(line) >= MIN_SENTENCE_CHARS and _SENTENCE_END.search(line))
         or _ENDS_SENTENCE.search(line)
-    ]
+    )
 
 
 def _headline(page: Any, line: str) -> bool:
