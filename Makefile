@@ -60,6 +60,10 @@ lint: install-test
 	$(BIN)/ruff format --check assistant tests bench app.py
 	$(BIN)/mypy assistant bench tests app.py
 
+format: install-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format assistant tests bench app.py
+
 bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.run
 
