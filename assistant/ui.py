@@ -63,8 +63,12 @@ class WebChat:
         self.assistant = assistant
 
     # ------------------------------------------------------------------ chat
-    def respond(self, question: str, session: Session) -> Iterator[tuple[Any, ...]]:
-        """Stream the answer into the chat; yields (chat messages, session, textbox)."""
+    def respond(
+        self, question: str, session: Session, limits: dict[str, str] | None = None
+    ) -> Iterator[tuple[Any, ...]]:
+        """Stream the answer into the chat, from the articles `limits` keep (since, until,
+        outlet: the panel's filter); yields (chat messages, session, textbox)."""
+        kept = {k: v.strip() for k, v in (limits or {}).items() if v and v.strip()}
         if not question.strip():  # an empty Enter: nothing to ask, nothing to show
             yield session.messages, session, ""
             return
@@ -73,7 +77,7 @@ class WebChat:
         text = ""
         shown_at = time.monotonic()
         try:
-            for piece in self.assistant.stream(question, history=session.history):
+            for piece in self.assistant.stream(question, history=session.history, **kept):
                 if isinstance(piece, Answer):
                     yield self._answered(question, piece, asked, session)
                     return
@@ -249,6 +253,7 @@ def build(assistant: Assistant) -> gr.Blocks:
     # No telemetry or version check: the app talks to nothing but its own users.
     with gr.Blocks(title="News assistant", analytics_enabled=False) as demo:
         session = gr.State(Session())
+        limits = gr.State({})  # the filter's since / until / outlet, per browser session
         gr.Markdown("# News assistant\nAsk about the articles; every claim cites its passage.")
         backend = gr.HTML(render.backend_html(assistant.backend), elem_id="backend")
         with gr.Row():
@@ -256,6 +261,7 @@ def build(assistant: Assistant) -> gr.Blocks:
                 chatbot, question, ask_button, clear_button, examples = _chat_panel()
             with gr.Column(scale=2):
                 documents, files, url, fetch, status = _articles_panel()
+                since, until, outlet = _filter_panel()
 
         # While an answer streams, the question box, Ask and the examples are disabled: a
         # second question sent meanwhile would race the first for the session's history.
@@ -264,12 +270,20 @@ def build(assistant: Assistant) -> gr.Blocks:
         def answer_on(trigger: Any, source: gr.components.Component, **api: Any) -> None:
             trigger(_set_busy, outputs=controls, queue=False, api_visibility="private").then(
                 chat.respond,
-                inputs=[source, session],
+                inputs=[source, session, limits],
                 outputs=[chatbot, session, question],
                 show_progress="hidden",
                 **api,
             ).then(_set_idle, outputs=controls, queue=False, api_visibility="private")
 
+        for box in (since, until, outlet):
+            box.change(
+                _limits,
+                inputs=[since, until, outlet],
+                outputs=limits,
+                queue=False,
+                api_visibility="private",
+            )
         answer_on(question.submit, question, api_name="chat")
         answer_on(ask_button.click, question, api_visibility="private")
         for example in examples:
@@ -353,6 +367,18 @@ def _articles_panel() -> tuple[gr.HTML, gr.File, gr.Textbox, gr.Button, gr.HTML]
         fetch = gr.Button("Add", scale=1, elem_id="fetch")
     status = gr.HTML("", elem_id="upload-status", min_height=100)
     return documents, files, url, fetch, status
+
+
+def _filter_panel() -> tuple[gr.Textbox, gr.Textbox, gr.Textbox]:
+    with gr.Accordion("Only some articles", open=False):
+        since = gr.Textbox(label="Published since", placeholder="2024-03-01", elem_id="since")
+        until = gr.Textbox(label="Published until", placeholder="31 March 2024", elem_id="until")
+        outlet = gr.Textbox(label="Outlet", placeholder="Reuters", elem_id="outlet")
+    return since, until, outlet
+
+
+def _limits(since: str, until: str, outlet: str) -> dict[str, str]:
+    return {"since": since, "until": until, "outlet": outlet}
 
 
 def launch(

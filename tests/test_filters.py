@@ -177,3 +177,14 @@ def test_a_relative_date_is_read_against_its_article_date(council: Assistant) ->
         "December 2023",
         "2025",
     ]
+
+
+def test_the_web_chat_filter_limits_its_answers(council: Assistant) -> None:
+    from assistant.ui import Session, WebChat
+
+    chat = WebChat(council)
+    *_, (shown, _, _) = chat.respond(QUESTION, Session(), {"since": "2024-04-01", "outlet": ""})
+    reply = str(shown[-1]["content"])
+    assert "Harbour Gazette" in reply and "Vellport Post" not in reply
+    *_, (shown, _, _) = chat.respond(QUESTION, Session(), {"since": "someday"})
+    assert "cannot read" in str(shown[-1]["content"])  # a bad date is said in the chat
