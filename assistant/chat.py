@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .answer import ABSTAIN_TEXT
+from .ingest.dates import MONTHS, WEEKDAYS
 from .lexical import FUNCTION_WORDS, STOPWORDS, stem, words
 from .retrieve import Passage
 
@@ -88,29 +89,7 @@ _ASKS_FOR_GROUP = re.compile(
     r"team|union|committee|council|agency|firm|band|body|association|board|club|network)s?\b",
     re.IGNORECASE,
 )
-_CALENDAR = frozenset(
-    {
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    }
-)
+_CALENDAR = frozenset((*MONTHS, *WEEKDAYS))
 # Forms of address around a name that the article may drop when it quotes the person ("His
 # Honour Judge Neil Ford QC" is "Judge Ford" two paragraphs later).
 _HONORIFIC = re.compile(
