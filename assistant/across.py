@@ -162,14 +162,7 @@ def in_common(question: str, search: Search, backend: str) -> Answer | None:
             continue
         numbers = [cites.cite(s) for s in spans if s is not None]
         text = f"{name}: “{a.title}” [{numbers[0]}] and “{b.title}” [{numbers[1]}] both mention it."
-        return Answer(
-            text=text,
-            citations=cites.citations,
-            abstained=False,
-            backend=backend,
-            question=question,
-            sentences=[AnswerSentence(text, numbers)],
-        )
+        return _said(text, numbers, cites, backend, question)
     return abstention(question, backend, "the two stories share nothing of that kind")
 
 
@@ -196,13 +189,20 @@ def other_story(
     cites = CitationList()
     n = cites.cite(Span(best.document, best.start, best.end))
     text = f"“{best.document.title}”: {best.text} [{n}]"
+    return _said(text, [n], cites, backend, question)
+
+
+def _said(
+    text: str, numbers: list[int], cites: CitationList, backend: str, question: str
+) -> Answer:
+    """An answer of one sentence citing `numbers`."""
     return Answer(
         text=text,
         citations=cites.citations,
         abstained=False,
         backend=backend,
         question=question,
-        sentences=[AnswerSentence(text, [n])],
+        sentences=[AnswerSentence(text, numbers)],
     )
 
 
