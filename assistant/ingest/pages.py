@@ -60,7 +60,7 @@ def read_page(raw: bytes, source: str, url: str = "") -> tuple[str, PageMeta]:
         raise AssistantError(f"{source}: not a readable web page; save the article's page again.")
     visible = _without_hidden(tree)
     extracted = _extract(visible, url)
-    body = _body(extracted.text if extracted is not None else "", visible)
+    body = _body(extracted.text if extracted is not None else "", visible, extracted)
     if not _reads_as_article(body):
         raise AssistantError(
             f"{source}: no article found in this page (it holds only menus, links or a short "
@@ -128,15 +128,16 @@ def _extract(tree: Any, url: str, precise: bool = False) -> Any:
         return None
 
 
-def _body(text: str, page: Any = None) -> str:
+def _body(text: str, page: Any = None, document: Any = None) -> str:
     """The extracted text without furniture: lines that read as furniture anywhere
     (furniture.FURNITURE_LINE) or at the edges (_FURNITURE), lines from the page's furniture
     containers, short lines that trafilatura's precision mode drops; with the standfirst the
-    extraction left out. `page` is the tree the text was extracted from (None: lines alone)."""
+    extraction left out. `page` is the tree the text was extracted from (None: lines alone),
+    `document` trafilatura's Document of it (its headings are the article's subheadings)."""
     lines = _lines(text)
     lines = [line for line in lines if not FURNITURE_LINE.match(line)]
     if page is not None and lines:
-        lines = _agreed(lines, page)
+        lines = _agreed(lines, page, _headings(document))
         containers = container_text(page, len(squeeze(text)))
         lines = [line for line in lines if not (containers and squeeze(line) in containers)]
     while lines and _FURNITURE.match(lines[-1]):
@@ -156,11 +157,12 @@ def _lines(text: str) -> list[str]:
     return [line for line in lines if line]
 
 
-def _agreed(lines: list[str], page: Any) -> list[str]:
-    """The lines that trafilatura's precision mode keeps too, bylines, and those that read as
-    prose (a sentence of MIN_SENTENCE_CHARS or more): a short line only the default mode keeps
-    is mostly a menu item, a teaser or a label."""
-    doubtful = [not _reads_as_prose(line) for line in lines]
+def _agreed(lines: list[str], page: Any, headings: set[str]) -> list[str]:
+    """The lines that trafilatura's precision mode keeps too, bylines, subheadings and those
+    that read as prose (a sentence of MIN_SENTENCE_CHARS or more): a short line only the
+    default mode keeps is mostly a menu item, a teaser or a label. (The precision mode drops
+    subheadings.)"""
+    doubtful = [not (_reads_as_prose(line) or line in headings) for line in lines]
     if not any(doubtful):
         return lines  # the precision pass would keep every line: spare it
     precise = _extract(page, "", precise=True)
@@ -168,6 +170,13 @@ def _agreed(lines: list[str], page: Any) -> list[str]:
         return lines
     kept = set(_lines(precise.text))
     return [line for line, doubt in zip(lines, doubtful, strict=True) if not doubt or line in kept]
+
+
+def _headings(document: Any) -> set[str]:
+    body = getattr(document, "body", None)
+    if body is None:
+        return set()
+    return {" ".join(" ".join(head.itertext()).split()) for head in body.iter("head")}
 
 
 def _reads_as_prose(line: str) -> bool:
