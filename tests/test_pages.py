@@ -137,6 +137,8 @@ def test_a_windows_1252_page_is_decoded_by_its_declared_charset() -> None:
         "Your email address will not be published. Required fields are marked *",
         "We use cookies to give you the best experience. Accept",
         "Tags: dams, energy, Velkor",
+        "MORE: Flood warnings lifted across the north",
+        "WATCH: The dam opens its gates",
     ],
 )
 def test_furniture_lines_are_recognised_anywhere(line: str) -> None:

@@ -31,6 +31,8 @@ FURNITURE_LINE = re.compile(
     r"(?:©|\(c\)|copyright)\s.{0,300}|.{0,200}\s©\s?[^.!?]{0,60}|"
     # "read more" headers, in a few languages
     r"(?:read|see) (?:more|also)\b.{0,200}|"
+    r"(?:more|also read|watch|video|videos|photos|gallery|listen|podcast|weiterlesen)"
+    r"\s?:\s.{0,200}|"
     r"related(?: articles?| stories| content| posts?| coverage| news)?\s?:.{0,200}|"
     r"(?:lesen sie|lies) (?:auch|mehr|hier)\b.{0,200}|(?:auch|mehr) lesen\b.{0,200}|"
     r"mehr zum thema\b.{0,200}|"

@@ -2,11 +2,13 @@
 
 The main text comes from trafilatura (with its own fallbacks, readability and jusText), which
 decodes the page by its declared or detected charset; menus, share buttons, related links,
-cookie notices and comments are left out. What trafilatura keeps at the edges of the text that
-is still page furniture ("Share this article", "Read more: ...", a repeated headline) is dropped
-here. The stored text opens with the headline and the byline, as a printed article does, so that
-"Who wrote it?" cites the page's words; the dates are fields of the document (a date line in
-the text would be cited for "How long ...?" and "When ...?" questions about the story).
+cookie notices and comments are left out. What trafilatura keeps that is still page furniture
+("Share this article", "Read more: ...", photo credits, a related-stories box, a menu item only
+its default mode keeps) is dropped here, anywhere in the text (furniture.py says how it is
+found), and the standfirst it leaves out is put back under the headline. The stored text
+opens with the headline and the byline, as a printed article does, so that "Who wrote it?"
+cites the page's words; the dates are fields of the document (a date line in the text would be
+cited for "How long ...?" and "When ...?" questions about the story).
 """
 
 from __future__ import annotations
@@ -94,7 +96,8 @@ def _reads_as_article(body: str) -> bool:
 
 def _without_hidden(tree: Any) -> Any:
     """A copy of the page without what a browser does not show as text (scripts, styles,
-    <noscript> and <template> content, embedded objects, forms)."""
+    <noscript> and <template> content, embedded objects, forms); a <noscript> left open around
+    the rest of the page is unwrapped instead."""
     copy = deepcopy(tree)
     for element in copy.xpath(_HIDDEN):
         element.drop_tree()
