@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from .answer import Answer, AnswerSentence, abstention
 from .citations import CitationList, Span
-from .ingest.dates import WEEKDAYS
+from .ingest.dates import MONTHS, WEEKDAYS, human
 from .retrieve import Passage
 from .store import StoredDocument
 
@@ -94,7 +94,25 @@ US_STATES = (
 _NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
 
 Search = Callable[[str], list[Passage]]
-SearchWithout = Callable[[str, str], list[Passage]]  # (text, a doc_id to leave out)
+SearchWithout = Callable[[str, frozenset[str]], list[Passage]]  # (text, doc_ids left out)
+# "What do the articles say about X?"; "Do the articles agree on X?"
+_EACH = re.compile(
+    r"^\s*what\s+(?:do|does|did)\s+(?:the|these|all\s+the|both)\s+(?:articles|stories|reports|"
+    r"coverage|papers|outlets|sources)\s+(?:say|report|tell\s+us|write)\s+(?:about|on|of|"
+    r"regarding)\s+(?P<topic>[^?]+?)\s*\??\s*$",
+    re.IGNORECASE,
+)
+_AGREE = re.compile(
+    r"^\s*(?:do|did|does)\s+(?:the|these|all\s+the|both)\s+(?:articles|stories|reports|outlets|"
+    r"sources)\s+(?:agree|disagree|differ|match|say\s+the\s+same)\s+(?:on|about|over|"
+    r"regarding|as\s+to)?\s*(?P<topic>[^?]+?)\s*\??\s*$",
+    re.IGNORECASE,
+)
+_FIGURE = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?:\s*(?:%|per\s*cent|million|billion))?")
+# How much less similar than the closest article's sentence another article's may be and still
+# be about the same thing (cosine), when gathering what each article says.
+SAME_TOPIC = 0.15
+MAX_EACH = 4
 
 
 @dataclass(frozen=True)
@@ -182,7 +200,7 @@ def other_story(
         return None
     detail = question.replace(named_phrase, " ")
     detail = re.sub(rf"\b(?:which|what)\s+other\s+{_STORY}|\b(?:apart|aside)\s+from\b", " ", detail)
-    found = search_without(" ".join(detail.split()), named.doc_id)
+    found = search_without(" ".join(detail.split()), frozenset({named.doc_id}))
     if not found:
         return None
     best = found[0]
@@ -204,6 +222,92 @@ def _said(
         question=question,
         sentences=[AnswerSentence(text, numbers)],
     )
+
+
+def each_article(question: str, search_without: SearchWithout, backend: str) -> Answer | None:
+    """What each article says about a topic: its closest sentence, led by its headline, outlet
+    and date; one article of each story, the closest first."""
+    asked = _EACH.match(question)
+    if not asked:
+        return None
+    found = _per_article(asked.group("topic"), search_without)
+    if not found:
+        return abstention(question, backend, "no article is about that")
+    cites = CitationList()
+    sentences = []
+    for p in found:
+        n = cites.cite(Span(p.document, p.start, p.end))
+        sentences.append(AnswerSentence(f"{_source(p.document)}: {p.text} [{n}]", [n]))
+    return Answer(
+        text=" ".join(s.text for s in sentences),
+        citations=cites.citations,
+        abstained=False,
+        backend=backend,
+        question=question,
+        sentences=sentences,
+    )
+
+
+def agreement(question: str, search_without: SearchWithout, backend: str) -> Answer | None:
+    """Whether the articles give the same figure on a topic: each article's closest sentence
+    that holds one, side by side; they agree when the figures are the same."""
+    asked = _AGREE.match(question)
+    if not asked:
+        return None
+    found = [p for p in _per_article(asked.group("topic"), search_without) if _figures(p.text)]
+    if len(found) < 2:
+        return abstention(question, backend, "fewer than two articles give a figure on it")
+    cites = CitationList()
+    numbers = [cites.cite(Span(p.document, p.start, p.end)) for p in found]
+    figures = [_figures(p.text) for p in found]
+    same = all(f == figures[0] for f in figures)
+    parts = [
+        f"{_source(p.document)} gives {', '.join(f)} [{n}]"
+        for p, f, n in zip(found, figures, numbers, strict=True)
+    ]
+    lead = "They agree: " if same else "They differ: "
+    text = lead + "; ".join(parts) + "."
+    return _said(text, numbers, cites, backend, question)
+
+
+def _per_article(topic: str, search_without: SearchWithout) -> list[Passage]:
+    """The closest sentence of each article on `topic` (one article per story), while it is
+    about as close as the closest one."""
+    found: list[Passage] = []
+    left_out: set[str] = set()
+    while len(found) < MAX_EACH:
+        hits = search_without(topic, frozenset(left_out))
+        if not hits or (found and hits[0].dense < found[0].dense - SAME_TOPIC):
+            break
+        body = [p for p in hits if p.start > 0] or hits  # a sentence of the text, not the headline
+        best = body[0]
+        found.append(best)
+        story = best.document.story or best.document.doc_id
+        left_out |= {
+            p.document.doc_id for p in hits if (p.document.story or p.document.doc_id) == story
+        }
+        left_out.add(best.document.doc_id)
+    return found
+
+
+def _figures(text: str) -> list[str]:
+    """The figures a sentence gives, not the numbers of its dates ("9 April 2024")."""
+    months = "|".join(MONTHS)
+    dated = re.compile(rf"^\s*(?:{months})|(?:{months})\s*$", re.IGNORECASE)
+    figures = []
+    for m in _FIGURE.finditer(text):
+        around = text[max(0, m.start() - 12) : m.start()], text[m.end() : m.end() + 12]
+        year = re.fullmatch(r"(?:19|20)\d\d", m.group(0)) is not None
+        if year or dated.search(around[0]) or dated.search(around[1]):
+            continue
+        figures.append(" ".join(m.group(0).split()))
+    return figures
+
+
+def _source(doc: StoredDocument) -> str:
+    """ "“Headline” (Outlet, 8 March 2021)" """
+    about = ", ".join(p for p in (doc.outlet, human(doc.published)) if p)
+    return f"“{doc.title}”" + (f" ({about})" if about else "")
 
 
 def _story(phrase: str, search: Search, not_doc: str = "") -> StoredDocument | None:

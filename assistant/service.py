@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .across import compound, in_common, joined, other_story
+from .across import agreement, compound, each_article, in_common, joined, other_story
 from .answer import (
     Answer,
     AnswerSentence,
@@ -315,13 +315,16 @@ class Assistant:
         def search(text: str) -> list[Passage]:
             return self.retrieve(text, filters)
 
-        def search_without(text: str, doc_id: str) -> list[Passage]:
+        def search_without(text: str, left_out: frozenset[str]) -> list[Passage]:
             docs = self.store.snapshot.documents
             kept = filters.documents(docs) if filters else frozenset(docs)
-            return self.retriever.passages(text, allowed=kept - {doc_id})
+            return self.retriever.passages(text, allowed=kept - left_out) if kept else []
 
-        found = in_common(question, search, backend) or other_story(
-            question, search, search_without, backend
+        found = (
+            in_common(question, search, backend)
+            or other_story(question, search, search_without, backend)
+            or each_article(question, search_without, backend)
+            or agreement(question, search_without, backend)
         )
         return dated(found, self.store.snapshot.documents) if found else None
 

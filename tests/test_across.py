@@ -3,6 +3,8 @@ and two questions asked as one. Articles written for the test."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from assistant import Assistant
@@ -98,3 +100,39 @@ def test_a_question_about_one_story_is_not_read_as_across(stories: Assistant) ->
     plain = stories.ask("Who said the pair took the till?")
     assert "Rita Gomez" in plain.text
     assert not plain.text.startswith("“")
+
+
+COUNTS = {
+    "count-a.html": ("North Herald", "2024-05-02", "at least 41 people were taken to hospital"),
+    "count-b.html": ("Fjord Courier", "2024-05-03", "43 people were taken to hospital in all"),
+}
+
+
+def count_page(outlet: str, published: str, words: str) -> str:
+    return (
+        f"<html><head><title>Orvik landslide | {outlet}</title>"
+        f"<meta property='og:site_name' content='{outlet}'>"
+        f'<script type="application/ld+json">{{"@type": "NewsArticle", '
+        f'"datePublished": "{published}"}}</script></head><body><article>'
+        f"<h1>{outlet} on the Orvik landslide</h1>"
+        f"<p>After the landslide at Orvik, {words}, the regional governor said.</p>"
+        f"<p>{outlet} reporters saw rescue teams working through the night near the valley.</p>"
+        "</article></body></html>"
+    )
+
+
+def test_what_each_article_says_and_whether_they_agree(tmp_path: Path, stories: Assistant) -> None:
+    for name, fields in COUNTS.items():
+        (tmp_path / name).write_text(count_page(*fields), encoding="utf-8")
+    assistant = Assistant.open(settings=offline_settings(tmp_path / "index"))
+    assert assistant.ingest(sorted(tmp_path.glob("*.html"))).ok
+    each = assistant.ask("What do the articles say about the Orvik landslide?")
+    assert {c.outlet for c in each.citations} == {"North Herald", "Fjord Courier"}
+    assert "“Fjord Courier on the Orvik landslide” (Fjord Courier, 3 May 2024):" in each.text
+    differ = assistant.ask("Do the articles agree on how many people were taken to hospital?")
+    assert differ.text.startswith("They differ:")
+    assert "gives 41" in differ.text and "gives 43" in differ.text
+    exact(assistant, differ)
+    # A comparison needs two articles that give a figure.
+    same = stories.ask("Do the articles agree on the length of the sea wall?")
+    assert same.abstained  # only one article gives a figure on it
