@@ -139,6 +139,7 @@ def test_a_windows_1252_page_is_decoded_by_its_declared_charset() -> None:
         "Tags: dams, energy, Velkor",
         "MORE: Flood warnings lifted across the north",
         "WATCH: The dam opens its gates",
+        "Support our journalism: become a member from £5 a month.",
     ],
 )
 def test_furniture_lines_are_recognised_anywhere(line: str) -> None:

@@ -64,6 +64,10 @@ FURNITURE_LINE = re.compile(
     r"pinterest|xing|telegram|reddit|flipboard|copy link|link kopieren|partager|compartir|"
     r"condividi|udostępnij)(?: (?:this|on|via|auf|sur|en|su|na))?\W*){1,8}|"
     r"(?:back to top|nach oben|zurück zur übersicht|back to news|retour en haut)\W*|"
+    # appeals for members and donations
+    r".{0,120}\b(?:support (?:us|our journalism)|become a (?:member|subscriber|supporter)|"
+    r"donate now|jetzt spenden|unterstützen sie (?:uns|unseren journalismus)|wesprzyj nas|"
+    r"hazte miembro|soutenez-nous|sostienici)\b.{0,120}|"
     # newsletter and cookie notices
     r"(?:sign up|subscribe|melden sie sich|abonnieren sie|inscrivez-vous|suscr[ií]bete|iscriviti)"
     r"\b.{0,60}\bnewsletter\b.{0,80}|"
