@@ -17,6 +17,14 @@ against its README's table (headline, author, published date, outlet).
 on), `--half odd` the others (the check that a change generalises), `--half all` (the default)
 every page. `--leaks N` prints N furniture snippets the project's text kept, each with the line
 of the text that held it, and N article snippets it lost.
+
+Figures at 8b3e885 (precision / recall / F1, pages refused), the project's ingest against
+trafilatura 2.3 with default settings:
+    even  0.950 / 0.964 / 0.957, 0   (trafilatura 0.902 / 0.950 / 0.925)
+    odd   0.930 / 0.959 / 0.944, 0   (trafilatura 0.901 / 0.960 / 0.930)
+    all   0.940 / 0.961 / 0.951, 0   (trafilatura 0.902 / 0.955 / 0.927)
+CPU time per page on a third of the pages: 46 ms (29-34 ms before the furniture work, 21 ms
+for trafilatura alone); most of the difference is the favor_precision pass.
 """
 
 from __future__ import annotations
