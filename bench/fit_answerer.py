@@ -1,6 +1,6 @@
 """Fit the extractive answerer's ranking weights on SQuAD (dev split only).
 
-    .venv/bin/python -m bench.fit_answerer [--questions 3000] [--selector]
+    .venv/bin/python -m bench.fit_answerer [--questions 3000] [--news]
 
 Asks dev questions (even-position articles of SQuAD v1.1 dev) of the bench's cached index of
 every v1.1 paragraph (bench/common.py), so a question meets the sentences of other articles as
@@ -12,11 +12,11 @@ reported as top-1 answer-sentence hit on the odd ones, before and after. Prints 
 paste into assistant/answer.py. (ANSWERABILITY is fitted afterwards by bench.calibrate, on the
 features of the passage this ranking puts first.)
 
-With --selector (and whenever RANKING uses the learned selector, assistant/selector.py), the
-selector's logit is a feature too, and the questions come only from the dev articles the selector
-was not trained on (bench/selector_data.py: positions 2, 6, 10, ...); it also reports the top-1
-of retrieval order, of the selector alone and of a refit without it, on the same held-out
-questions.
+RANKING has the learned selector's logit (assistant/selector.py) among its features, so the
+questions come only from the dev articles the selector never trained on (bench/selector_data.py:
+positions 2, 6, 10, ...). Also reported on the same held-out questions: the top-1 of retrieval
+order, of HAND_RANKING (the weights without the selector), of the selector alone and of a refit
+without it; with --news, the same on news_dev's plain questions (measured, never fitted on).
 """
 
 from __future__ import annotations
@@ -28,24 +28,23 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.answer import RANKING
+from assistant import Assistant
+from assistant.answer import HAND_RANKING, RANKING
 
 from .common import (
     CACHE,
     SQUAD_V1,
     Progress,
-    Question,
     VectorCache,
     corpus_index,
     load_squad,
     log,
     sample,
-    split_questions,
 )
+from .selector_data import measure_questions
 
 # What RANKING is made of, in its order: the fit prints a dict to paste over it.
-FEATURES = tuple(RANKING)
-WITH_SELECTOR = (*(k for k in FEATURES if k != "selector"), "selector")
+FEATURES = (*(k for k in RANKING if k != "selector"), "selector")
 
 
 def fit_softmax(
@@ -80,29 +79,64 @@ def top1(x: np.ndarray, y: np.ndarray, groups: np.ndarray, w: np.ndarray) -> flo
     return float(y[order][first].mean())
 
 
+def news_top1(features: Sequence[str], weights: dict[str, np.ndarray]) -> None:
+    """Measure only (never fit on it): top-1 among the retrieved passages on news_dev's plain
+    questions (a passage answers when it holds a support or gold string, news_dev's rule), and
+    how well the best passage's selector logit tells its unanswerable questions apart."""
+    import tempfile
+
+    from .common import bench_settings
+    from .news import NEWS_DEV, _holds, load_cases
+
+    with tempfile.TemporaryDirectory() as tmp:
+        assistant = Assistant.open(settings=bench_settings(Path(tmp) / "index"))
+        assistant.ingest([NEWS_DEV / "txt"])
+        assistant.extractive.use_selector = True
+        rows, labels, groups, ranks, best, unanswerable = [], [], [], [], [], []
+        for g, case in enumerate(c for c in load_cases() if c.kind in ("plain", "unanswerable")):
+            scored = assistant.extractive.score(case.q, assistant.retrieve(case.q))
+            for sc in scored:
+                rows.append([sc.features[k] for k in features])
+                labels.append(float(_holds(sc.passage.text, case.support + case.any)))
+                groups.append(g)
+                ranks.append(sc.passage.rank)
+            best.append(max((sc.features["selector"] for sc in scored), default=-10.0))
+            unanswerable.append(case.abstain)
+    x, y, grp = np.array(rows), np.array(labels), np.array(groups)
+    answerable = np.array([not u for u in unanswerable])
+    keep = answerable[grp]
+    x, y, grp = x[keep], y[keep], grp[keep]
+    order = -np.array(ranks, dtype=float)[keep][:, None]
+    found = [f"retrieval order {top1(order, y, grp, np.ones(1)):.3f}"]
+    found += [f"{name} {top1(x, y, grp, w):.3f}" for name, w in weights.items()]
+    reachable = float((np.bincount(grp, weights=y)[np.unique(grp)] > 0).mean())
+    b = np.array(best)
+    pos, neg = b[answerable], b[~answerable]
+    auc = float(((pos[:, None] > neg[None, :]) + 0.5 * (pos[:, None] == neg[None, :])).mean())
+    log(
+        f"news_dev, {len(np.unique(grp))} plain questions, top-1 among the retrieved: "
+        + ", ".join(found)
+        + f"; an answer among the retrieved {reachable:.3f}. Best passage's selector logit, "
+        f"answerable vs the {len(neg)} unanswerable: AUC {auc:.3f} (median {np.median(pos):.2f} "
+        f"vs {np.median(neg):.2f})"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.fit_answerer", description=__doc__)
     parser.add_argument("--questions", type=int, default=3000, help="dev questions sampled")
     parser.add_argument("--cache", type=Path, default=CACHE, help="where built indexes go")
     parser.add_argument(
-        "--selector",
-        action="store_true",
-        help="add the learned selector's logit (questions of articles it never trained on)",
+        "--news", action="store_true", help="also measure on news_dev's txt/ articles"
     )
     args = parser.parse_args(argv)
 
     squad = load_squad(SQUAD_V1)
     index = corpus_index("squad-v1", squad.contexts, VectorCache(args.cache), args.cache)
     assistant = index.assistant
-    with_selector = args.selector or "selector" in RANKING
-    features = WITH_SELECTOR if with_selector else FEATURES
-    if with_selector:
-        from .selector_data import measure_questions
-
-        assistant.extractive.use_selector = True
-        questions: list[Question] = sample(measure_questions(squad), args.questions, seed=1)
-    else:
-        questions = split_questions(squad, "dev", args.questions, seed=1)
+    features = FEATURES
+    assistant.extractive.use_selector = True
+    questions = sample(measure_questions(squad), args.questions, seed=1)
     rows, labels, groups, ranks = [], [], [], []
     bar = Progress(len(questions), "features")
     for g, q in enumerate(questions):
@@ -116,31 +150,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     train = grp % 2 == 0
     w = fit_softmax(x[train], y[train], grp[train])
     old = np.array([RANKING.get(k, 0.0) for k in features])
+    hand = np.array([HAND_RANKING.get(k, 0.0) for k in features])
     test = ~train
+    alone = np.array([float(k == "selector") for k in features])
+    order = -np.array(ranks, dtype=float)[:, None]
+    plain = [i for i, k in enumerate(features) if k != "selector"]
+    w_plain = fit_softmax(x[train][:, plain], y[train], grp[train])
+    held_groups = np.unique(grp[test])
+    held = len(held_groups)
+    reachable = float((np.bincount(grp[test], weights=y[test])[held_groups] > 0).mean())
     log(
-        f"answer-sentence top-1 on {len(set(grp[test].tolist()))} held-out "
-        f"dev questions: current {top1(x[test], y[test], grp[test], old):.3f}, "
-        f"fitted {top1(x[test], y[test], grp[test], w):.3f}"
+        f"answer-sentence top-1 on {held} held-out dev questions (articles the selector never "
+        f"trained on): retrieval order {top1(order[test], y[test], grp[test], np.ones(1)):.3f}, "
+        f"HAND_RANKING {top1(x[test], y[test], grp[test], hand):.3f}, "
+        f"current RANKING {top1(x[test], y[test], grp[test], old):.3f}, "
+        f"selector alone {top1(x[test], y[test], grp[test], alone):.3f}, "
+        f"refitted without the selector "
+        f"{top1(x[test][:, plain], y[test], grp[test], w_plain):.3f}, "
+        f"refitted with it {top1(x[test], y[test], grp[test], w):.3f}; "
+        f"an answer among the retrieved {reachable:.3f}"
     )
-    if with_selector:
-        alone = np.array([float(k == "selector") for k in features])
-        order = -np.array(ranks, dtype=float)[:, None]
-        plain = [i for i, k in enumerate(features) if k != "selector"]
-        w_plain = fit_softmax(x[train][:, plain], y[train], grp[train])
-        held_groups = np.unique(grp[test])
-        held = len(held_groups)
-        reachable = float((np.bincount(grp[test], weights=y[test])[held_groups] > 0).mean())
-        log(
-            f"held-out dev questions {held} (articles the selector never trained on): "
-            f"retrieval order {top1(order[test], y[test], grp[test], np.ones(1)):.3f}, "
-            f"selector alone {top1(x[test], y[test], grp[test], alone):.3f}, "
-            f"refitted without the selector "
-            f"{top1(x[test][:, plain], y[test], grp[test], w_plain):.3f}, "
-            f"refitted with it {top1(x[test], y[test], grp[test], w):.3f}; "
-            f"an answer among the retrieved {reachable:.3f}"
-        )
     w = fit_softmax(x, y, grp)  # the weights to use: fitted on every question
     fitted = {k: round(float(v), 3) for k, v in zip(features, w, strict=True)}
+    if args.news:
+        plain = [i for i, k in enumerate(features) if k != "selector"]
+        w_plain = np.zeros(len(features))
+        w_plain[plain] = fit_softmax(x[:, plain], y, grp)
+        news_top1(
+            features,
+            {
+                "HAND_RANKING": hand,
+                "current RANKING": old,
+                "selector alone": np.array([float(k == "selector") for k in features]),
+                "refitted without the selector": w_plain,
+                "refitted with it": w,
+            },
+        )
     body = "".join(f'    "{k}": {v!r},\n' for k, v in fitted.items())
     print("RANKING = {\n" + body + "}")
     return 0
