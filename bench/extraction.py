@@ -35,6 +35,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import trafilatura
@@ -43,6 +44,7 @@ from assistant.errors import AssistantError
 from assistant.ingest.files import read_bytes
 
 from .common import (
+    RESULTS,
     SHARED,
     command,
     facts_markdown,
@@ -228,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--project-only", action="store_true", help="score the project's ingest alone (faster)"
     )
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where results go")
+    parser.add_argument("--cache", type=Path, default=None, help="(unused: nothing is cached)")
     args = parser.parse_args(argv)
     ours = "the project's ingest"
     scores = score_pages(args.pages, args.half, [ours] if args.project_only else None)
@@ -253,7 +257,8 @@ def main(argv: list[str] | None = None) -> int:
         + f"{table}\n\n"
         + f"## Metadata of news_dev/html ({summary})\n\n{meta_table}\n"
     )
-    write_result("extraction" if args.half == "all" else f"extraction-{args.half}", markdown, data)
+    name = "extraction" if args.half == "all" else f"extraction-{args.half}"
+    write_result(name, markdown, data, args.results)
     if args.worst:
         worst = sorted(scores[ours].worst, reverse=True)[: args.worst]
         for n, page in worst:

@@ -26,6 +26,7 @@ FULL = [
     ("news", "bench.news --source both"),
     ("duplicates", "bench.duplicates"),
     ("news_time", "bench.news_time"),
+    ("extraction", "bench.extraction"),
 ]
 QUICK = [
     (
