@@ -54,16 +54,16 @@ from .common import (
 from .retrieval import corpus_suffix, limit_corpus
 from .selector_data import selector_trained_on
 
-# What ANSWERABILITY is made of besides its bias, and the learned selector's logit
-# (assistant/selector.py): the fit prints a dict to paste over it.
-FEATURES = (*(name for name in ANSWERABILITY if name not in ("bias", "selector")), "selector")
+# What ANSWERABILITY is made of besides its bias: the fit prints a dict to paste over it.
+# (--selector adds the learned selector's logit, assistant/selector.py.)
+FEATURES: tuple[str, ...] = tuple(name for name in ANSWERABILITY if name != "bias")
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
 
 
 def top_features(index: CorpusIndex, questions: list[Question], label: str) -> np.ndarray:
     """Features of the best-ranked passage for each question (zeros when none is retrieved)."""
     assistant = index.assistant
-    assistant.extractive.use_selector = True
+    assistant.extractive.use_selector = "selector" in FEATURES
     rows = []
     bar = Progress(len(questions), label)
     for done, q in enumerate(questions):
@@ -141,12 +141,20 @@ def collect(
     squad1: Squad,
     squad2: Squad,
 ) -> dict[str, np.ndarray]:
-    # The selector's logit is only fair on questions it never trained on (bench/selector_data.py).
-    answerable = untrained(squad1, split_questions(squad1, split, 10**9), n_pos)
-    unanswerable = untrained(squad2, split_questions(squad2, split, 10**9, impossible=True), n_neg)
-    out_of_corpus = untrained(
-        squad1, out_of_corpus_questions(squad1, squad2.titles, split, 10**9), n_neg
-    )
+    if "selector" in FEATURES:
+        # The selector's logit is only fair on questions it never trained on
+        # (bench/selector_data.py).
+        answerable = untrained(squad1, split_questions(squad1, split, 10**9), n_pos)
+        unanswerable = untrained(
+            squad2, split_questions(squad2, split, 10**9, impossible=True), n_neg
+        )
+        out_of_corpus = untrained(
+            squad1, out_of_corpus_questions(squad1, squad2.titles, split, 10**9), n_neg
+        )
+    else:
+        answerable = split_questions(squad1, split, n_pos)
+        unanswerable = split_questions(squad2, split, n_neg, impossible=True)
+        out_of_corpus = out_of_corpus_questions(squad1, squad2.titles, split, n_neg)
     return {
         "answerable": top_features(v1, answerable, f"{split}: answerable (v1.1)"),
         "v2_unanswerable": top_features(v2, unanswerable, f"{split}: unanswerable (v2.0)"),
@@ -168,10 +176,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=0.04,
         help="share of dev answerable questions allowed to abstain at 0.5",
     )
+    parser.add_argument(
+        "--selector",
+        action="store_true",
+        help="add the learned selector's logit (questions of articles it never trained on)",
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--cache", type=Path, default=CACHE)
     args = parser.parse_args(argv)
+    global FEATURES
+    if args.selector and "selector" not in FEATURES:
+        FEATURES = (*FEATURES, "selector")
     cmd = command("bench.calibrate", argv)
     facts = machine_facts()
     log(cmd)

@@ -12,11 +12,11 @@ reported as top-1 answer-sentence hit on the odd ones, before and after. Prints 
 paste into assistant/answer.py. (ANSWERABILITY is fitted afterwards by bench.calibrate, on the
 features of the passage this ranking puts first.)
 
-RANKING has the learned selector's logit (assistant/selector.py) among its features, so the
+The learned selector's logit (assistant/selector.py) is fitted as one more feature, so the
 questions come only from the dev articles the selector never trained on (bench/selector_data.py:
 positions 2, 6, 10, ...). Also reported on the same held-out questions: the top-1 of retrieval
-order, of HAND_RANKING (the weights without the selector), of the selector alone and of a refit
-without it; with --news, the same on news_dev's plain questions (measured, never fitted on).
+order, of the current RANKING, of the selector alone and of a refit without it; with --news, the
+same on news_dev's plain questions (measured, never fitted on).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant import Assistant
-from assistant.answer import HAND_RANKING, RANKING
+from assistant.answer import RANKING
 
 from .common import (
     CACHE,
@@ -150,7 +150,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     train = grp % 2 == 0
     w = fit_softmax(x[train], y[train], grp[train])
     old = np.array([RANKING.get(k, 0.0) for k in features])
-    hand = np.array([HAND_RANKING.get(k, 0.0) for k in features])
     test = ~train
     alone = np.array([float(k == "selector") for k in features])
     order = -np.array(ranks, dtype=float)[:, None]
@@ -162,7 +161,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     log(
         f"answer-sentence top-1 on {held} held-out dev questions (articles the selector never "
         f"trained on): retrieval order {top1(order[test], y[test], grp[test], np.ones(1)):.3f}, "
-        f"HAND_RANKING {top1(x[test], y[test], grp[test], hand):.3f}, "
         f"current RANKING {top1(x[test], y[test], grp[test], old):.3f}, "
         f"selector alone {top1(x[test], y[test], grp[test], alone):.3f}, "
         f"refitted without the selector "
@@ -179,7 +177,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         news_top1(
             features,
             {
-                "HAND_RANKING": hand,
                 "current RANKING": old,
                 "selector alone": np.array([float(k == "selector") for k in features]),
                 "refitted without the selector": w_plain,
