@@ -197,3 +197,18 @@ def test_a_noscript_notice_is_dropped_but_an_article_left_inside_one_is_read() -
     text, _ = read_page(unclosed.encode(), "dam.html")
     assert "The Velkor river dam opened on Tuesday" in text
     assert "Critics in the village of Dorn" in text
+
+
+def test_an_author_named_only_in_a_labelled_info_box_is_found() -> None:
+    page = (
+        "<html><head><title>Dam opens | Daily Courier</title>"
+        "<meta name='author' content='Daily Courier (www.courier.example)'></head><body>"
+        "<article><h1>Velkor dam opens after ten years of work</h1>"
+        "<p>The Velkor dam opened on Tuesday and will power 40,000 homes in the valley.</p>"
+        "<p>Engineers said the turbines had been tested twice before the opening.</p></article>"
+        "<div class='info'><ul><li><strong>Date</strong> 12.03.2024</li>"
+        "<li><strong>Author</strong> Ana Ruiz</li></ul></div></body></html>"
+    )
+    text, meta = read_page(page.encode(), "infobox.html")
+    assert meta.authors == ["Ana Ruiz"]  # not the outlet the meta tag names
+    assert text.split("\n")[1] == "By Ana Ruiz"

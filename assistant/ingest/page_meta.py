@@ -37,6 +37,9 @@ BYLINE = re.compile(
 _VISIBLE_BYLINE = re.compile(
     r"\b[Bb]y\s+((?:(?!(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b)[A-Z][\w.'’-]+\s?){2,4})"
 )
+_AUTHOR_LABELS = frozenset(
+    {"author", "authors", "autor", "autorin", "autoren", "auteur", "written by", "reporter"}
+)
 _STAFF = re.compile(r"\b(staff|editors?|desk|team|newsroom|reporters?|agency|wire)\b", re.I)
 
 
@@ -225,7 +228,22 @@ def _authors(
         ]
         if people:
             return people
-    return []
+    return [n for n in _people(_labelled(tree), outlet) if n.lower() not in refused][:3]
+
+
+def _labelled(tree: Any) -> list[str]:
+    """Names in a labelled field of the page ("<strong>Author</strong> Ben Knight", an info box
+    beside the article): the value after an element whose own text is the label."""
+    found = []
+    for label in tree.xpath("//strong|//dt|//b|//th|//span|//label"):
+        own = (label.text or "").strip().rstrip(":").strip().lower()
+        if own in _AUTHOR_LABELS:
+            after = label.getnext()
+            value = (label.tail or "").strip() or (
+                after.text_content() if after is not None else ""
+            )
+            found.extend(_split(value))
+    return found
 
 
 def _names(value: Any) -> list[str]:
