@@ -53,7 +53,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7860)
 
-    sub.add_parser("documents", help="list the indexed articles")
+    p = sub.add_parser("documents", help="list the indexed articles")
+    p.add_argument(
+        "--history", action="store_true", help="also each article's earlier, replaced versions"
+    )
 
     p = sub.add_parser("eval", help="score the answers on a gold question file (.jsonl)")
     p.add_argument("file", metavar="FILE.jsonl")
@@ -134,6 +137,11 @@ def _run(args: argparse.Namespace) -> int:
         for doc in assistant.documents():
             line = byline(doc.outlet, doc.published, doc.author)
             print(f"{doc.title}" + (f"\n    {line}" if line else "") + f"\n    {doc.source}")
+            for earlier in assistant.history(doc.source) if args.history else []:
+                print(
+                    f"    earlier version {earlier.version}, replaced {earlier.replaced_at}: "
+                    f"“{earlier.title}”, {len(earlier.text.split())} words"
+                )
         return 0
     if args.command == "chat":
         return _chat(assistant)

@@ -27,6 +27,7 @@ from .errors import AssistantError, LLMError
 from .filters import Filters, merged
 from .ingest import IngestReport, Progress, ingest
 from .ingest.fetch import Fetcher
+from .ingest.history import Version, versions
 from .news import as_of, led_by, newest_first
 from .news import read as read_news
 from .overview import SUMMARY_SENTENCES, articles, lead_passages, overview_kind, topic_terms
@@ -101,6 +102,10 @@ class Assistant:
         if found is None:
             raise AssistantError(f"{source} is not in the index; ingest it first.")
         return found
+
+    def history(self, source: str | Path) -> list[Version]:
+        """The earlier versions of a document that later ingests replaced, oldest first."""
+        return versions(self.settings.index_dir, self.document(source).doc_id)
 
     # ------------------------------------------------------------------ asking
     def retrieve(self, question: str, filters: Filters | None = None) -> list[Passage]:

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from assistant import Assistant
+from assistant.cli import main
 
 from .conftest import offline_settings
 
@@ -88,7 +91,7 @@ def test_a_reprinted_story_is_one_story_cited_once_with_its_other_outlets(
 
 
 def test_a_page_saved_again_at_the_same_canonical_url_replaces_the_first(
-    tmp_path: Path,
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     first = tmp_path / "landslide.html"
     again = tmp_path / "landslide (1).html"
@@ -100,3 +103,9 @@ def test_a_page_saved_again_at_the_same_canonical_url_replaces_the_first(
     assert assistant.ingest(again).updated == [str(again.resolve())]
     (doc,) = assistant.documents()
     assert "reopened on Friday" in doc.text and doc.url == "https://c/1"
+    # The text it replaced stays available.
+    (earlier,) = assistant.history(doc.source)
+    assert "reopened on Friday" not in earlier.text and "two weeks" in earlier.text
+    code = main(["documents", "--history", "--index", str(assistant.settings.index_dir)])
+    assert code == 0
+    assert f"earlier version {earlier.version}" in capsys.readouterr().out

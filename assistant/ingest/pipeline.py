@@ -16,10 +16,11 @@ from llama_index.core.schema import TextNode
 from ..embeddings import MiniLMEmbedding
 from ..errors import AssistantError
 from ..sentences import Sentence, split_sentences
-from ..store import IndexStore, PendingDocument, node_id
+from ..store import IndexStore, PendingDocument, StoredDocument, node_id
 from .feeds import FEED_SUFFIXES, Entry, FeedMemory, read_feed
 from .fetch import Fetched, Fetcher, is_url
 from .files import SUPPORTED_SUFFIXES, Article, read_article, read_bytes
+from .history import keep
 from .stories import Stories, signature
 
 
@@ -330,13 +331,24 @@ class _Batch:
         meta["story"] = self.stories.add(doc_id, meta["minhash"])
         if article.url:
             self.by_url[article.url] = doc_id
-        replaces = doc_id in self.store.documents
+        old = self.store.documents.get(doc_id)
+        replaces = old is not None
         document = PendingDocument(doc_id, version, article.text, meta, nodes)
-        self.pending.append((document, replaces, item.done))
+        self.pending.append((document, replaces, self._after(item, old)))
         self.nodes += len(nodes)
         if self.nodes >= BATCH_NODES or len(self.pending) >= self.batch_files:
             self.flush()
         return True
+
+    def _after(self, item: Item, old: StoredDocument | None) -> Callable[[], None]:
+        """What to do once the new version is committed: keep the one it replaced."""
+
+        def done() -> None:
+            if old is not None:  # beside the index (with a Chroma server: its local folder)
+                keep(self.store.settings.index_dir, old)
+            item.done()
+
+        return done
 
     def flush(self) -> None:
         """Embed and commit the queued documents. The embedding happens before the index is
