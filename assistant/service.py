@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -13,15 +13,14 @@ from typing import TYPE_CHECKING
 from .across import agreement, compound, each_article, in_common, joined, other_story
 from .answer import (
     Answer,
-    AnswerSentence,
     ExtractiveAnswerer,
     abstention,
     as_asked,
     not_answered,
     searched_form,
 )
+from .attribution import dated
 from .chat import History, condense, not_said_before
-from .citations import with_copies, with_dates
 from .embeddings import MiniLMEmbedding
 from .errors import AssistantError, LLMError
 from .filters import Filters, merged
@@ -360,25 +359,6 @@ class Assistant:
 
 _CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _REPEATED_PUNCTUATION = re.compile(r"([?!.,;:])\1+")
-
-
-def dated(answer: Answer, documents: Mapping[str, StoredDocument]) -> Answer:
-    """The answer's citations with the other copies of their story and their relative dates
-    resolved; a when-question answered by a relative date ("on Tuesday") also says which day
-    that was, by the article's date."""
-    answer.citations = with_dates(with_copies(answer.citations, documents))
-    if answer.abstained or not answer.citations or not _WHEN.match(answer.question):
-        return answer
-    first = answer.citations[0]
-    if first.dates:
-        phrase, meant = first.dates[0].split(": ", 1)
-        note = f"(“{phrase}” is {meant}, by the article's date [{first.n}].)"
-        answer.text = f"{answer.text} {note}"
-        answer.sentences = [*answer.sentences, AnswerSentence(note, [first.n])]
-    return answer
-
-
-_WHEN = re.compile(r"^\s*(?:when|on\s+what\s+day|what\s+day)\b", re.IGNORECASE)
 
 
 def _tidy(question: str) -> str:

@@ -109,3 +109,34 @@ def test_a_page_saved_again_at_the_same_canonical_url_replaces_the_first(
     code = main(["documents", "--history", "--index", str(assistant.settings.index_dir)])
     assert code == 0
     assert f"earlier version {earlier.version}" in capsys.readouterr().out
+
+
+def test_an_answer_citing_several_outlets_names_the_outlet_of_each_claim() -> None:
+    from assistant.answer import Answer, AnswerSentence
+    from assistant.attribution import attributed
+    from assistant.citations import Citation
+
+    def cited(n: int, outlet: str) -> Citation:
+        return Citation(n=n, quote="q", title="t", source=f"s{n}", start=0, end=1, outlet=outlet)
+
+    first = "The road will reopen within two weeks. [1]"
+    second = "It will stay closed for at least a month. [2]"
+    answer = Answer(
+        text=f"{first} {second}",
+        citations=[cited(1, "North Herald"), cited(2, "Daily Tide")],
+        abstained=False,
+        backend="extractive",
+        sentences=[AnswerSentence(first, [1]), AnswerSentence(second, [2])],
+    )
+    both = attributed(answer)
+    assert both.text == f"North Herald: {first} Daily Tide: {second}"
+    one = attributed(
+        Answer(
+            text=first,
+            citations=[cited(1, "North Herald")],
+            abstained=False,
+            backend="extractive",
+            sentences=[AnswerSentence(first, [1])],
+        )
+    )
+    assert one.text == first  # one outlet: nothing to tell apart
