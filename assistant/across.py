@@ -38,6 +38,14 @@ _OTHER = re.compile(
     rf",\s*(?:which|what)\s+{_STORY}",
     re.IGNORECASE,
 )
+# The words that frame a question about articles: "which article brings up", "and in what
+# connection", "and what is it".
+_FRAME = re.compile(
+    rf"\b(?:which|what)\s+(?:other\s+)?{_STORY}\s+(?:brings?\s+up|mentions?|covers?|talks?\s+"
+    r"about|discuss(?:es)?|refers?\s+to|is\s+about|raises?)\b|,?\s*\band\s+(?:in\s+)?(?:what|which)"
+    r"\s+(?:connection|way|context|respect|is\s+it|was\s+it)\b[^?]*",
+    re.IGNORECASE,
+)
 _IN_THE = re.compile(rf"^\s*in\s+(?P<named>the\s+[\w\s'’-]+?\s+{_STORY})\s*,?\s*", re.IGNORECASE)
 US_STATES = (
     "Alabama",
@@ -200,6 +208,7 @@ def other_story(
         return None
     detail = question.replace(named_phrase, " ")
     detail = re.sub(rf"\b(?:which|what)\s+other\s+{_STORY}|\b(?:apart|aside)\s+from\b", " ", detail)
+    detail = _FRAME.sub(" ", detail)  # the question's own words, not the detail's
     found = search_without(" ".join(detail.split()), frozenset({named.doc_id}))
     if not found:
         return None
