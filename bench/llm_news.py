@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import re
 import tempfile
@@ -163,7 +164,10 @@ def token_rates(text: str) -> dict[str, float | int | None]:
     }
 
 
-def run(url: str, cases: list[Case], model: str) -> tuple[list[Scored], list[dict[str, Any]]]:
+def run(
+    url: str, cases: list[Case], model: str, partial: Path | None = None
+) -> tuple[list[Scored], list[dict[str, Any]]]:
+    """Every case asked and scored; the records so far are rewritten to `partial` as it goes."""
     with tempfile.TemporaryDirectory(prefix="llm-news-") as tmp:
         settings = bench_settings(
             Path(tmp),
@@ -187,6 +191,8 @@ def run(url: str, cases: list[Case], model: str) -> tuple[list[Scored], list[dic
             asked = assistant.asked[before:]
             results.append(scored)
             records.append({"id": case.id, "kind": case.kind, "asked": asked, **asdict(scored)})
+            if partial is not None:
+                partial.write_text(json.dumps({"cases": records}, ensure_ascii=False) + "\n")
             mark = "ok " if scored.right else "NO "
             seconds = asked[-1]["total_ms"] / 1000
             log(
@@ -243,14 +249,15 @@ def main(argv: list[str] | None = None) -> int:
         cases = spread(cases, args.questions)
     name = f"llm_news-{args.tag}" if args.tag else "llm_news"
     log_path = args.results / f"{name}.server.log"
+    partial = args.results / f"{name}.partial.json"
     args.results.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     if args.url:
-        results, records = run(args.url, cases, args.model)
+        results, records = run(args.url, cases, args.model, partial)
         rates: dict[str, Any] = {}
     else:
         with llama_server(log_path, args.threads) as url:
-            results, records = run(url, cases, args.model)
+            results, records = run(url, cases, args.model, partial)
         rates = token_rates(log_path.read_text(errors="replace"))
     summary = summary_of(results, records) | rates
     summary["minutes"] = round((time.perf_counter() - started) / 60, 1)

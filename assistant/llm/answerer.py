@@ -25,12 +25,34 @@ from .markers import MarkerStream, split_sentences, strip_markers
 
 _ABSTAIN_KEY = re.sub(r"\W", "", ABSTAIN_TEXT.lower())
 _HISTORY_TURNS = 6  # earlier turns shown to the model when condensing a follow-up
+# Sources shown to the model, the extractive answerer's order (its choice first). A small model
+# given all eight retrieved sentences abstained more and took longer to its first token
+# (bench/llm_news.py, issue 19).
+MAX_SOURCES = 4
+# How a model says the sources do not answer, when it does not use the fixed sentence.
+_PARAPHRASE = re.compile(
+    r"^(?:i'?m sorry,?\s*(?:but\s*)?|unfortunately,?\s*)?"
+    r"(?:(?:the|these|this|provided|given)\s+)*"
+    r"(?:articles?|sources?|texts?|passages?|context|documents?|information)"
+    r"(?:\s+(?:provided|given|above))?\s+"
+    r"(?:do(?:es)?n'?t|do(?:es)? not|did not|didn'?t)\s+"
+    r"(?:say|mention|state|specify|provide|contain|include|answer|give|tell|indicate|discuss|"
+    r"address|have|offer|describe|explain)\b"
+    r"|^there (?:is|are) no (?:information|mention|details?|sources?)\b"
+    r"|^(?:i\s+)?(?:cannot|can'?t|could not|am unable to|was unable to)\s+"
+    r"(?:find|answer|determine|tell)\b"
+    r"|^no (?:information|source)\b",
+    re.IGNORECASE,
+)
 
 
 def is_abstention(text: str) -> bool:
-    """Whether the model's text starts with the fixed abstention sentence."""
-    key = re.sub(r"\W", "", strip_markers(text).lower().replace("’", "'"))
-    return key.startswith(_ABSTAIN_KEY)
+    """Whether the model's text starts with the fixed abstention sentence, or says in other
+    words that the sources do not answer and cites nothing."""
+    plain = strip_markers(text).replace("’", "'")
+    if re.sub(r"\W", "", plain.lower()).startswith(_ABSTAIN_KEY):
+        return True
+    return bool(_PARAPHRASE.match(plain)) and not re.search(r"\[\d+\]", text)
 
 
 def data(text: str) -> str:
@@ -114,6 +136,7 @@ class LLMAnswerer:
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str | Answer]:
         """Text pieces as the model writes them (markers rewritten), then the checked Answer."""
         started = time.perf_counter()
+        passages = list(passages)[:MAX_SOURCES]
         cites = CitationList()
         parser = MarkerStream(len(passages), lambda k: cite_source(cites, passages, k))
         first_token = None
