@@ -29,6 +29,7 @@ import numpy as np
 
 from assistant import Assistant, Settings
 from assistant import support as sp
+from assistant.llm.markers import strip_markers
 
 from .common import RESULTS, command, markdown_table, write_result
 
@@ -113,16 +114,16 @@ def label_rows(assistant: Assistant, labels: list[dict[str, Any]]) -> list[Row]:
     rows = []
     quotes = sorted({q for label in labels for q in label["cited"]})
     vectors = dict(zip(quotes, assistant.embed.encode(quotes), strict=True))
-    claims = [label["sentence"] for label in labels]
+    claims = [strip_markers(label["sentence"]) for label in labels]  # as the check sees them
     claim_vectors = assistant.embed.encode(claims)
-    for label, vector in zip(labels, claim_vectors, strict=True):
+    for label, claim, vector in zip(labels, claims, claim_vectors, strict=True):
         evidence = " ".join(label["cited"])
         sim = max(float(vector @ vectors[q]) for q in label["cited"])
         rows.append(
             Row(
                 sim,
-                sp.overlap(label["sentence"], evidence),
-                not sp.missing_facts(label["sentence"], evidence),
+                sp.overlap(claim, evidence),
+                not sp.missing_facts(claim, evidence),
                 bool(label["supported"]),
                 label["sentence"],
                 label.get("article", ""),
