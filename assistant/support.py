@@ -20,6 +20,7 @@ from functools import lru_cache
 import numpy as np
 
 from .embeddings import MiniLMEmbedding
+from .ingest.dates import MONTHS, WEEKDAYS
 from .lexical import STOPWORDS, fold, stem, terms, words
 from .retrieve import Passage
 from .store import IndexStore
@@ -35,27 +36,7 @@ REATTACH_SIMILARITY = 0.7
 REATTACH_OVERLAP = 0.75
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_MONTHS = {
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-}
+_MONTHS = frozenset((*MONTHS, *WEEKDAYS))  # calendar words, not names
 _CAPITALISED_DATE = re.compile(r"\b(" + "|".join(m.title() for m in sorted(_MONTHS)) + r")\b")
 _NAME_WORD = re.compile(r"(?<![\w’'-])[A-Z][\w’'-]*")
 _PRONOUNS = {"he", "she", "it", "they", "him", "her", "his", "its", "them", "their", "we", "i"}

@@ -133,13 +133,7 @@ class WebChat:
                 name = Path(path).name if done < total else "done"
                 progress((done, total), desc=f"Indexing {name}", unit="files")
 
-            try:
-                report = self.assistant.ingest(accepted, progress=step)
-            except AssistantError as exc:
-                report.failed.extend((str(p), str(exc)) for p in accepted)
-            except Exception:
-                log.exception("ingesting %s failed", accepted)
-                report.failed.extend((str(p), UNEXPECTED) for p in accepted)
+            report = self._ingest([str(p) for p in accepted], step)
         return render.ingest_html(report, refused), self.documents(), None
 
     def add_urls(self, text: str, progress: gr.Progress = PROGRESS) -> tuple[str, str, str]:
@@ -154,13 +148,7 @@ class WebChat:
             def step(done: int, total: int, url: str) -> None:
                 progress((done, total), desc=f"Fetching {url}", unit="pages")
 
-            try:
-                report = self.assistant.ingest(wanted, progress=step)
-            except AssistantError as exc:
-                report.failed.extend((u, str(exc)) for u in wanted)
-            except Exception:
-                log.exception("ingesting %s failed", wanted)
-                report.failed.extend((u, UNEXPECTED) for u in wanted)
+            report = self._ingest(wanted, step)
         elif not urls:
             refused.append(("", "give the address of an article's page or a feed"))
         return render.ingest_html(report, refused), self.documents(), ""
@@ -177,6 +165,16 @@ class WebChat:
             "unchanged": report.unchanged,
             "failed": [{"source": s, "reason": r} for s, r in report.failed],
         }
+
+    def _ingest(self, items: list[str], step: Any) -> IngestReport:
+        """Ingest files or URLs; an error fails each of them with its message, never the app."""
+        try:
+            return self.assistant.ingest(items, progress=step)
+        except AssistantError as exc:
+            return IngestReport(failed=[(i, str(exc)) for i in items])
+        except Exception:
+            log.exception("ingesting %s failed", items)
+            return IngestReport(failed=[(i, UNEXPECTED) for i in items])
 
     def _accept(self, files: list[str]) -> tuple[list[Path], list[tuple[str, str]]]:
         """Files that may be ingested, copied to the uploads folder; and those refused, why."""
