@@ -235,6 +235,7 @@ def test_sigkill_at_random_points_never_corrupts_the_index(
     kills = []
     progress = []
     repaired = 0  # restarts that found (and removed) the nodes of an interrupted document
+    ingesting = 0.0  # seconds the killed workers ingested, for the machine's speed
     workers = Workers(index, squad_corpus, log)
     try:
         for round_no in range(1, ROUNDS + 1):
@@ -242,7 +243,13 @@ def test_sigkill_at_random_points_never_corrupts_the_index(
             assert_consistent(check, round_no - 1)
             progress.append(check["squad_documents"])
             repaired += bool(check["repairs"])
-            delay = rng.uniform(0.05, MAX_DELAY)
+            # Kills land at a random point of what is left to ingest, measured on this machine:
+            # on a fast one the corpus would otherwise be in after two rounds, with nothing
+            # left to interrupt. Half of the time the rest would take, at the rate seen so far.
+            rate = progress[-1] / ingesting if ingesting and progress[-1] else 0.0
+            left = (FILES - progress[-1]) / rate if rate else MAX_DELAY
+            delay = rng.uniform(0.05, max(0.5, min(MAX_DELAY, left / 2)))
+            ingesting += delay
             time.sleep(delay)
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
