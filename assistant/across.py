@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from .answer import Answer, AnswerSentence, abstention
+from .answer.result import answered
 from .citations import CitationList, Span
 from .ingest.dates import MONTHS, WEEKDAYS, human
 from .retrieve import Passage
@@ -247,14 +248,7 @@ def each_article(question: str, search_without: SearchWithout, backend: str) -> 
     for p in found:
         n = cites.cite(Span(p.document, p.start, p.end))
         sentences.append(AnswerSentence(f"{_source(p.document)}: {p.text} [{n}]", [n]))
-    return Answer(
-        text=" ".join(s.text for s in sentences),
-        citations=cites.citations,
-        abstained=False,
-        backend=backend,
-        question=question,
-        sentences=sentences,
-    )
+    return answered(question, backend, sentences, cites)
 
 
 def agreement(question: str, search_without: SearchWithout, backend: str) -> Answer | None:

@@ -11,9 +11,9 @@ Settings.abstain_below. A logistic regression (numpy, Newton steps, small L2) is
   v2.0 index (the "the articles don't say" case users hit most).
 Classes are weighted equally. The bias is then moved so that, at the answerer's threshold of
 0.5, at most --false-abstention (default 4%) of the dev answerable questions abstain: the
-operating point users feel. Prints that dict as a literal to paste into assistant/answer.py, and
-the abstention / false-abstention trade-off on the holdout split at a few thresholds, for the
-fitted (balanced and operating-point) and the current weights.
+operating point users feel. Prints that dict (--write stores it in
+assistant/answer/weights.json), and the abstention / false-abstention trade-off on the holdout
+split at a few thresholds, for the fitted (balanced and operating-point) and the current weights.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from assistant.answer import ANSWERABILITY
+from assistant.answer.ranking import WEIGHTS, save_weights
 
 from .common import (
     CACHE,
@@ -63,7 +64,7 @@ THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
 def top_features(index: CorpusIndex, questions: list[Question], label: str) -> np.ndarray:
     """Features of the best-ranked passage for each question (zeros when none is retrieved)."""
     assistant = index.assistant
-    assistant.extractive.use_selector = "selector" in FEATURES
+    assistant.extractive.ranker.use_selector = "selector" in FEATURES
     rows = []
     bar = Progress(len(questions), label)
     for done, q in enumerate(questions):
@@ -181,6 +182,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="add the learned selector's logit (questions of articles it never trained on)",
     )
+    parser.add_argument(
+        "--write",
+        action="store_true",
+        help="store the fitted weights in assistant/answer/weights.json",
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--cache", type=Path, default=CACHE)
@@ -237,6 +243,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     log(markdown)
     log(f"written to {path}")
     print("ANSWERABILITY = " + _literal(fitted))
+    if args.write:
+        save_weights(answerability=fitted)
+        log(f"written to {WEIGHTS}")
     if args.json:
         print(json.dumps(result))
     return 0
@@ -273,7 +282,7 @@ def render(result: dict[str, Any], facts: dict[str, Any], cmd: str) -> str:
             "# Answerability calibration (fitted on the dev split)\n",
             "Fitted, bias set so that at most "
             f"{100 * result['false_abstention_target']:.0f}% of dev answerable questions abstain "
-            "at 0.5 (paste into assistant/answer.py):\n",
+            "at 0.5 (`--write` stores them in assistant/answer/weights.json):\n",
             "```python\nANSWERABILITY = " + _literal(result["fitted"]) + "\n```\n",
             f"Class-balanced fit before moving the bias: {result['balanced']}\n",
             f"Dev sizes: {result['dev_sizes']}; holdout sizes: {sizes}.\n",
@@ -281,7 +290,7 @@ def render(result: dict[str, Any], facts: dict[str, Any], cmd: str) -> str:
             table(result["holdout_fitted"]),
             "\n## Holdout, class-balanced fit\n",
             table(result["holdout_balanced"]),
-            "\n## Holdout, current weights in assistant/answer.py\n",
+            "\n## Holdout, current weights (assistant/answer/weights.json)\n",
             table(result["holdout_current"]),
             "\n" + facts_markdown(facts, cmd),
         ]

@@ -8,9 +8,9 @@ it would in use, and computes ExtractiveAnswerer.score's features for every retr
 RANKING is fitted as a conditional logit: per question, a softmax over its retrieved passages,
 whose target is the passages holding a gold answer (questions with none are left out). That is
 the model of "which of these sentences is cited first". Fitted on the even-numbered questions,
-reported as top-1 answer-sentence hit on the odd ones, before and after. Prints the dict, ready to
-paste into assistant/answer.py. (ANSWERABILITY is fitted afterwards by bench.calibrate, on the
-features of the passage this ranking puts first.)
+reported as top-1 answer-sentence hit on the odd ones, before and after. Prints the dict; with
+--write, stores it in assistant/answer/weights.json. (ANSWERABILITY is fitted afterwards by
+bench.calibrate, on the features of the passage this ranking puts first.)
 
 The learned selector's logit (assistant/selector.py) is fitted as one more feature, so the
 questions come only from the dev articles the selector never trained on (bench/selector_data.py:
@@ -30,6 +30,7 @@ import numpy as np
 
 from assistant import Assistant
 from assistant.answer import RANKING
+from assistant.answer.ranking import WEIGHTS, save_weights
 
 from .common import (
     CACHE,
@@ -91,7 +92,7 @@ def news_top1(features: Sequence[str], weights: dict[str, np.ndarray]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         assistant = Assistant.open(settings=bench_settings(Path(tmp) / "index"))
         assistant.ingest([NEWS_DEV / "txt"])
-        assistant.extractive.use_selector = True
+        assistant.extractive.ranker.use_selector = True
         rows, labels, groups, ranks, best, unanswerable = [], [], [], [], [], []
         for g, case in enumerate(c for c in load_cases() if c.kind in ("plain", "unanswerable")):
             scored = assistant.extractive.score(case.q, assistant.retrieve(case.q))
@@ -129,13 +130,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--news", action="store_true", help="also measure on news_dev's txt/ articles"
     )
+    parser.add_argument(
+        "--write",
+        action="store_true",
+        help="store the fitted weights in assistant/answer/weights.json",
+    )
     args = parser.parse_args(argv)
 
     squad = load_squad(SQUAD_V1)
     index = corpus_index("squad-v1", squad.contexts, VectorCache(args.cache), args.cache)
     assistant = index.assistant
     features = FEATURES
-    assistant.extractive.use_selector = True
+    assistant.extractive.ranker.use_selector = True
     questions = sample(measure_questions(squad), args.questions, seed=1)
     rows, labels, groups, ranks = [], [], [], []
     bar = Progress(len(questions), "features")
@@ -185,6 +191,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     body = "".join(f'    "{k}": {v!r},\n' for k, v in fitted.items())
     print("RANKING = {\n" + body + "}")
+    if args.write:
+        save_weights(ranking=fitted)
+        log(f"written to {WEIGHTS}")
     return 0
 
 

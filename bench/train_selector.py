@@ -301,8 +301,8 @@ def answers(args: argparse.Namespace) -> dict[str, Any]:
 
     report: dict[str, Any] = {}
     for name, on in (("without selector", False), ("with selector", True)):
-        v1.assistant.extractive.use_selector = on
-        v2.assistant.extractive.use_selector = on
+        v1.assistant.extractive.ranker.use_selector = on
+        v2.assistant.extractive.ranker.use_selector = on
         report[name] = run_answers(
             v1,
             fresh(questions, squad.titles),

@@ -1,12 +1,12 @@
-"""Word alignment (assistant/align.py) with the real embedding model: the sentence that answers
-matches the question's words better than one that only shares its topic."""
+"""Word alignment (assistant/answer/align.py) with the real embedding model: the sentence that
+answers matches the question's words better than one that only shares its topic."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from assistant import Assistant
-from assistant.align import MAX_WINDOW_CHARS, Window, align
+from assistant.answer.align import MAX_WINDOW_CHARS, Window, align
 
 from .conftest import offline_settings
 

@@ -58,7 +58,7 @@ def test_calibration(dirs: tuple[Path, Path], capsys: pytest.CaptureFixture) -> 
     out = capsys.readouterr().out
     assert "ANSWERABILITY = {" in out
     data = _last_json(out)
-    assert set(data["fitted"]) == set(ANSWERABILITY)  # ready to paste into assistant/answer.py
+    assert set(data["fitted"]) == set(ANSWERABILITY)  # the weights --write would store
     assert [r["threshold"] for r in data["holdout_fitted"]] == list(calibrate.THRESHOLDS)
 
 

@@ -92,7 +92,7 @@ def test_a_missing_model_leaves_the_answerer_working(tmp_path: Path) -> None:
     missing = AnswerSelector(tmp_path / "nothing-here")
     assert not missing.available
     assistant = Assistant.open(settings=offline_settings(tmp_path / "index"))
-    assistant.extractive.selector = missing
+    assistant.extractive.ranker.selector = missing
     (tmp_path / "bridge.txt").write_text(BRIDGE, encoding="utf-8")
     assert assistant.ingest([tmp_path / "bridge.txt"]).ok
     answer = assistant.ask("Who designed the new bridge?")

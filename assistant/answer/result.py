@@ -1,0 +1,113 @@
+"""What an answer is: its text, sentences and citations, or an abstention."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..citations import Citation, CitationList
+
+ABSTAIN_TEXT = "The articles don't say."
+# How an answer starts when the question names what no article mentions (the closest passages
+# follow).
+NOT_MENTIONED = "The articles don't mention"
+
+
+@dataclass(frozen=True)
+class AnswerSentence:
+    text: str
+    citations: list[int]
+    supported: bool = True
+
+
+@dataclass
+class Answer:
+    """What `Assistant.ask` returns."""
+
+    text: str
+    citations: list[Citation]
+    abstained: bool
+    backend: str
+    question: str = ""  # the standalone question that was answered
+    sentences: list[AnswerSentence] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    note: str = ""  # e.g. why the LLM was not used
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "answer": self.text,
+            "abstained": self.abstained,
+            "backend": self.backend,
+            "question": self.question,
+            "citations": [c.to_dict() for c in self.citations],
+            "sentences": [
+                {"text": s.text, "citations": s.citations, "supported": s.supported}
+                for s in self.sentences
+            ],
+            "timings_ms": self.timings_ms,
+            "note": self.note,
+        }
+
+
+def abstention(question: str, backend: str, reason: str = "", text: str = "") -> Answer:
+    shown = " ".join(question.split())
+    shown = shown if len(shown) <= 200 else shown[:199] + "…"
+    return Answer(
+        text=text or f"{ABSTAIN_TEXT} Nothing in them answers “{shown}”.",
+        citations=[],
+        abstained=True,
+        backend=backend,
+        question=question,
+        note=reason,
+    )
+
+
+def listed(found: list[str]) -> str:
+    return ", ".join(f"“{w}”" for w in found)
+
+
+def led(answer: Answer, lead: str) -> Answer:
+    """The answer after an uncited first sentence that says the passages may not answer."""
+    answer.sentences = [AnswerSentence(lead, []), *answer.sentences]
+    answer.text = " ".join(s.text for s in answer.sentences)
+    return answer
+
+
+def answered(
+    question: str, backend: str, sentences: list[AnswerSentence], cites: CitationList
+) -> Answer:
+    """The answer these sentences make, citing `cites`."""
+    return Answer(
+        text=" ".join(s.text for s in sentences),
+        citations=cites.citations,
+        abstained=False,
+        backend=backend,
+        question=question,
+        sentences=sentences,
+    )
+
+
+def renumbered(answer: Answer) -> Answer:
+    """Renumber citations 1, 2, ... in the order their markers appear in the text."""
+    order: list[int] = []
+    for s in answer.sentences:
+        for n in s.citations:
+            if n not in order:
+                order.append(n)
+    mapping = {old: new for new, old in enumerate(order, start=1)}
+    if all(old == new for old, new in mapping.items()):
+        return answer
+    by_old = {c.n: c for c in answer.citations}
+    answer.citations = [replace(by_old[old], n=new) for old, new in mapping.items()]
+    marker = re.compile(r"\[(\d+)\]")
+    answer.sentences = [
+        AnswerSentence(
+            marker.sub(lambda m: f"[{mapping.get(int(m.group(1)), int(m.group(1)))}]", s.text),
+            [mapping[n] for n in s.citations],
+            s.supported,
+        )
+        for s in answer.sentences
+    ]
+    answer.text = " ".join(s.text for s in answer.sentences)
+    return answer

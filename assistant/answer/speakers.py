@@ -1,0 +1,102 @@
+"""Who said it: whether a passage gives the words of the person a question names, and how the
+answer names a speaker."""
+
+from __future__ import annotations
+
+import re
+
+from ..lexical import STOPWORDS, fold, stem, words
+from ..reported import REPORTED
+from ..retrieve import Passage
+from .question import AND, PRONOUN_ONLY, named_people
+from .ranking import Ranker
+from .result import ABSTAIN_TEXT, Answer, abstention
+
+_TITLES = {"the", "a", "an", "mr", "mrs", "ms", "dr", "prof", "president", "minister"}
+
+
+# "the other source" is the one introduced as "Another source"; "the first source", "One source".
+_SAME_WORD = {"another": "other", "second": "other", "first": "one"}
+
+
+def _name_words(text: str) -> set[str]:
+    found = (_SAME_WORD.get(w, w) for w in words(text))
+    return {stem(w) for w in found if w not in _TITLES and w not in STOPWORDS}
+
+
+def is_named(who: str, span: str) -> bool:
+    """`span` names `who`: all of its words ("the other source" ~ "Another source"), for a
+    person's name the surname ("Putin" ~ "Vladimir Putin", "Vladimir Putin" ~ "Mr Putin"), for
+    an acronym the words it stands for ("the WHO" ~ "The World Health Organization")."""
+    acronym = re.fullmatch(r"(?:the\s+)?([A-Z]{2,6})", who.strip())
+    if acronym:  # "the WHO" ~ "The World Health Organization"
+        initials = "".join(w[0] for w in re.findall(r"\b[A-Z][\w’'-]*", span))
+        if acronym.group(1) in initials:
+            return True
+    wanted = _name_words(who)
+    if not wanted:
+        return False
+    present = _name_words(span)
+    if wanted <= present:
+        return True
+    capitals = re.findall(r"\b[A-Z][\w’'-]+", who)
+    content = [w for w in words(who) if w not in _TITLES]
+    if capitals and len(capitals) == len(content):
+        return stem(fold(capitals[-1])) in present
+    return False
+
+
+def unquoted(question: str, backend: str, who: str) -> Answer:
+    """The answer to "What did X say?" when the articles hold no words of X."""
+    anyone = AND.sub(" or ", who)
+    return abstention(
+        question,
+        backend,
+        f"no retrieved passage quotes or reports {who}",
+        text=f"{ABSTAIN_TEXT[:-1]} what {who} said: they quote no statement by {anyone}.",
+    )
+
+
+_PROPER_NAME = re.compile(r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+")
+
+
+def named_in(speaker: str, question: str) -> bool:
+    """The question already names the speaker (by the full span or a proper name in it)."""
+    q = question.lower()
+    names = _PROPER_NAME.findall(speaker)
+    return speaker.lower() in q or any(name.lower() in q for name in names)
+
+
+def speaker_name(span: str) -> str:
+    return span.rstrip(",;: ")
+
+
+def short_name(speaker: str) -> str:
+    """The person's name in "James Hackett, defence analyst with ...", for a second mention."""
+    for part in speaker.split(","):
+        if _PROPER_NAME.fullmatch(part.strip()):
+            return part.strip()
+    return speaker
+
+
+def attributed(ranker: Ranker, who: str, passage: Passage) -> bool:
+    """The passage gives the words of `who`, or of one of them ("X and Y"): a quote of
+    theirs, or "who (, role,) said ..."."""
+    return any(attributed_one(ranker, person, passage) for person in named_people(who))
+
+
+def attributed_one(ranker: Ranker, who: str, passage: Passage) -> bool:
+    if passage.speaker and is_named(who, passage.speaker):
+        return True
+    text = passage.text
+    for match in REPORTED.finditer(text):
+        subject = match.group("subject") or match.group("after") or ""
+        if is_named(who, subject + " " + (match.group("role") or "")):
+            return True
+        if PRONOUN_ONLY.fullmatch(subject.strip()):
+            start = ranker.previous_start(passage)
+            if start >= 0:
+                before = passage.document.text[start : passage.start]
+                if "\n" not in before.strip() and is_named(who, before):
+                    return True
+    return False
