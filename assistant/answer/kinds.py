@@ -41,8 +41,18 @@ _LENGTH = re.compile(
 )
 _SINCE = re.compile(r"\b(since|until|till)\b", re.IGNORECASE)
 _ASKS_MONEY = re.compile(
-    r"\bhow\s+much\b.*\b(money|cost|costs|worth|pay|paid|spend|spent|earn|earned|price|"
-    r"raise|raised|fund|funding|budget|sell|sold|buy|bought)\b",
+    r"\bhow\s+much\b.*\b(money|cost\w*|worth|pa(y|ys|id|ying)|spen(d|ds|t|ding)|earn\w*|"
+    r"pric\w+|rais\w+|fund\w*|budget\w*|sell\w*|sold|buy\w*|bought|invest\w*|donat\w+|"
+    r"charg\w+|fined|fine|loan\w*|grant\w*|owe\w*|salary|wages?|fees?|revenue|profit)\b",
+    re.IGNORECASE,
+)
+# "How old was the man?": an age ("24-year-old", "aged 24", "Zoe Anderson, 24,"), or for a
+# thing a year, a century, so many years.
+_ASKS_AGE = re.compile(r"\bhow\s+old\b", re.IGNORECASE)
+_AGE = re.compile(
+    r"\b\d{1,3}[\s-]*(years?|yrs?|months?)[\s-]*old\b|\b(aged?|ages)\s+(of\s+)?\d|"
+    r"[A-Za-z],\s*\d{1,3}\s*,|\(\d{1,3}\)|\b\d{1,3}s\b|\b(teen\w*|toddler|infant|newborn|"
+    r"centur(y|ies)|decades?)\b|\b\d+\s+years\b",
     re.IGNORECASE,
 )
 _MONEY = re.compile(
@@ -82,7 +92,12 @@ _REASON = re.compile(
     re.IGNORECASE,
 )
 # "of India's potential reaction" names no place: a possessive is not one.
-_PLACE = re.compile(r"\b(in|at|from|near|of)\s+(the\s+)?([A-Z][a-z]+)(?![\w’']*[’']s\b)")
+# Months and weekdays name no place ("in July").
+_PLACE = re.compile(
+    r"\b(in|at|from|near|of)\s+(the\s+)?(?!(January|February|March|April|May|June|July|August|"
+    r"September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
+    r"Sunday)\b)([A-Z][a-z]+)(?![\w’']*[’']s\b)"
+)
 # Stricter, for taking a neighbour's place: "the Line of Control" says no where.
 PLACE_STRICT = re.compile(r"\b(in|at|from|near)\s+(the\s+)?[A-Z][a-z]+")
 # The question word that says what is asked: the first one, so "What is formed when ...?" asks
@@ -121,7 +136,9 @@ def expected_type(question: str) -> str:
         return "count"
     if re.match(r"how\s+(many|much|long|old|far|big|large|tall|often)\b", head) or re.match(
         r"what\s+(is|was|are|were)?\s*(the\s+)?(percentage|number|population|size|area|"
-        r"height|length|cost|price|amount|value|budget|total|distance|temperature)\b",
+        r"height|length|cost|price|amount|value|budget|total|distance|temperature|margin|"
+        r"score|rate|age|salary|fee|fine|speed|weight|capacity|toll|majority|turnout|sum|"
+        r"revenue|profit|debt)\b",
         head,
     ):
         return "number"
@@ -228,6 +245,8 @@ def type_match(kind: str, passage: Passage, question: str = "") -> float:
                 or _LENGTH.search(text)  # "How long is the Rhine?"
             )
             return 1.0 if found else 0.0
+        if _ASKS_AGE.search(question):
+            return 1.0 if _AGE.search(text) or _YEAR.search(text) else 0.0
         if _ASKS_MONEY.search(question):
             return 1.0 if _MONEY.search(text) else 0.0
         return 1.0 if _NUMBER.search(text) else 0.0
@@ -241,6 +260,6 @@ def type_match(kind: str, passage: Passage, question: str = "") -> float:
         return 1.0 if _REASON.search(text) else 0.0
     if kind == "place":
         asked = set(words(question))
-        places = [m.group(3) for m in _PLACE.finditer(text)]
+        places = [m.group(4) for m in _PLACE.finditer(text)]
         return 1.0 if any(fold(name) not in asked for name in places) else 0.0
     return 0.5

@@ -38,7 +38,8 @@ _SAY_VERBS = (
 # "What did X say about ...?", "What has X warned ...?"
 _SAY_QUESTION = re.compile(
     rf"\b(?:what|how)\s+(?:else\s+)?(?:did|does|do|has|have|had|will|would|could|might)\s+"
-    rf"(?P<who>[^?,;]+?)\s+(?P<verb>{_SAY_VERBS})\b",
+    # "What did voters say yes to?" asks what they voted for, not for their words.
+    rf"(?P<who>[^?,;]+?)\s+(?P<verb>{_SAY_VERBS})\b(?!\s+(?:yes|no)\b)",
     re.IGNORECASE,
 )
 AND = re.compile(r"\s+and\s+", re.IGNORECASE)

@@ -1,0 +1,56 @@
+"""What kind of thing a question asks for, and answers that hold one (assistant/answer/kinds.py),
+on articles written for these tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant import Assistant
+
+from .test_ingest import ingest_text
+
+FERRY = (
+    "Ferry crash inquiry opens\n"
+    "The ferry company paid £300,000 to the families of the injured last year.\n"
+    "The inquiry into the Harwell ferry crash opened on Tuesday at 9:30 a.m. in the town hall.\n"
+    "The ferry's captain, 58, told the inquiry the engines failed without warning.\n"
+    "A deckhand who jumped overboard was pulled from the water by a fishing boat.\n"
+    "The county is launching a two-year review of ferry safety after the crash.\n"
+)
+
+
+def test_how_old_wants_an_age_not_a_time_of_day(fresh: Assistant, tmp_path: Path) -> None:
+    ingest_text(fresh, tmp_path / "ferry.txt", FERRY)
+    captain = fresh.ask("How old is the ferry's captain?")
+    assert not captain.abstained, captain.text
+    assert captain.citations[0].quote.startswith("The ferry's captain, 58"), captain.text
+    # No age is given for the deckhand: "at 9:30 a.m." and "two-year" are no answer.
+    deckhand = fresh.ask("How old was the deckhand who jumped overboard?")
+    assert not any("9:30" in c.quote or "two-year" in c.quote for c in deckhand.citations), (
+        deckhand.text
+    )
+
+
+def test_how_much_is_spent_wants_a_sum(fresh: Assistant, tmp_path: Path) -> None:
+    ingest_text(fresh, tmp_path / "ferry.txt", FERRY)
+    # "spending" asks for money as "spend" does; the review's "two-year" is no sum.
+    review = fresh.ask("How much is the county spending on the ferry safety review?")
+    assert not any("two-year" in c.quote for c in review.citations), review.text
+    paid = fresh.ask("How much did the ferry company pay to the families?")
+    assert "£300,000" in paid.text, paid.text
+
+
+def test_saying_yes_to_something_is_no_question_about_words(
+    fresh: Assistant, tmp_path: Path
+) -> None:
+    ingest_text(
+        fresh,
+        tmp_path / "pool.txt",
+        "Marlow votes for a new pool\n"
+        "Marlow approved a new public swimming pool in Thursday's referendum, with 62% of "
+        "voters in favour.\n"
+        "The council will start building next spring.\n",
+    )
+    answer = fresh.ask("What did Marlow voters say yes to in the referendum?")
+    assert not answer.abstained, answer.text
+    assert "swimming pool" in answer.text, answer.text
