@@ -13,7 +13,7 @@ A pronoun is replaced by what it most likely stands for in the turns before it:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from .answer import ABSTAIN_TEXT
@@ -244,10 +244,47 @@ def _thing(question: str) -> list[str]:
     return [*topics, *reversed(phrases), *reversed(names(question))]
 
 
-def condense(question: str, history: History | None) -> str:
+_HE = frozenset({"he", "him", "his"})
+_SHE = frozenset({"she", "her", "hers"})
+_PERSONAL = re.compile(r"\b(he|him|his|she|her|hers)\b", re.IGNORECASE)
+# How far after a mention of someone a "he" or "she" is taken to be them (about a sentence).
+_REACH = 160
+
+
+def referred_to_as(name: str, texts: Iterable[str]) -> str:
+    """ "he" or "she", as the articles refer to the person named `name` (by the pronoun that
+    follows the mentions of their surname, within about a sentence), or "" when they don't
+    say clearly (fewer than two such pronouns, or not two to one)."""
+    surname = name.split()[-1] if name.split() else ""
+    if len(surname) < 2 or not surname[0].isupper():
+        return ""
+    mention = re.compile(rf"\b{re.escape(surname)}\b")
+    he = she = 0
+    for text in texts:
+        for m in mention.finditer(text):
+            near = text[m.end() : m.end() + _REACH]
+            pronoun = _PERSONAL.search(near)
+            if pronoun is None:
+                continue
+            if pronoun.group(1).lower() in _HE:
+                he += 1
+            else:
+                she += 1
+    if he + she < 2:
+        return ""
+    if he >= 2 * she:
+        return "he"
+    return "she" if she >= 2 * he else ""
+
+
+def condense(
+    question: str, history: History | None, texts: Callable[[], Iterable[str]] | None = None
+) -> str:
     """Replace the first pronoun pointing back at the conversation with what it stands for:
     the likeliest referent from the latest turn that has one, not one the question already
-    names ("Did Russia listen to them?" after "What did India plead with Russia?": India)."""
+    names ("Did Russia listen to them?" after "What did India plead with Russia?": India).
+    With `texts` (the articles' texts), "she" is no one the articles call "he", and the
+    other way round."""
     pronoun = next(
         (
             m
@@ -266,11 +303,22 @@ def condense(question: str, history: History | None) -> str:
             candidates = _group(asked, answer)
         else:
             candidates = _thing(asked)
+        if word in _PERSON and texts is not None:
+            candidates = _agreeing(word, candidates, texts)
         for referent in candidates:
             if referent.lower() not in question.lower():
                 named = _replace(word, referent)
                 return question[: pronoun.start()] + named + question[pronoun.end() :]
     return question
+
+
+def _agreeing(pronoun: str, candidates: list[str], texts: Callable[[], Iterable[str]]) -> list[str]:
+    """The candidates for "he" or "she" the articles refer to by that pronoun, then those they
+    don't say (in their order); none they refer to by the other one ("she" after "Who did
+    Meghan meet?" is not Harry, nor "British" when Meghan is called "she")."""
+    known = [(c, referred_to_as(c, texts())) for c in candidates]
+    wanted = "he" if pronoun in _HE else "she"
+    return [c for c, k in known if k == wanted] + [c for c, k in known if not k]
 
 
 def _replace(pronoun: str, referent: str) -> str:

@@ -175,7 +175,7 @@ class Assistant:
         filters: Filters | None = None,
     ) -> Answer:
         question = self._check(question)
-        standalone = condense(question, history)
+        standalone = condense(question, history, self._texts)
         t0 = time.perf_counter()
         searched, retrieved, passages, lead = self._search(standalone, history, filters)
         t1 = time.perf_counter()
@@ -338,6 +338,10 @@ class Assistant:
         docs = articles(view, topic_terms(question), [p.document.doc_id for p in passages])
         each = max(2, SUMMARY_SENTENCES // max(1, len(docs)))
         return [p for doc in docs for p in lead_passages(view, doc, each)]
+
+    def _texts(self) -> Iterable[str]:
+        """The committed articles' texts (for how the articles refer to someone, chat.py)."""
+        return (doc.text for doc in self.store.snapshot.documents.values())
 
     def _check(self, question: str) -> str:
         if not isinstance(question, str) or not question.strip():

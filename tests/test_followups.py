@@ -4,8 +4,11 @@ no index needed."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from assistant import Assistant
 from assistant.chat import condense
 
 CASES = [
@@ -64,3 +67,40 @@ def test_a_pronoun_stands_for_what_the_turn_before_named(
     asked: str, answer: str, follow_up: str, standalone: str
 ) -> None:
     assert condense(follow_up, [(asked, answer)]) == standalone
+
+
+# Two people, one the articles call "he" and one "she" (written for the test).
+BAKERS = (
+    "Bakers meet in Paris\n"
+    "Anna Berg met Tom Hale, a baker from Lyon, in Paris last spring.\n"
+    "Hale said he had been baking bread for thirty years.\n"
+    "Berg said she bought an old stone oven in Paris after the meeting.\n"
+    "Hale told reporters he wanted to open a shop in Lyon.\n"
+    "Berg said she would ship the oven to her farm in Sweden.\n"
+)
+
+
+def test_she_is_not_someone_the_articles_call_he() -> None:
+    question = "Who did Anna Berg meet in Paris?"
+    answer = "Anna Berg met Tom Hale, a baker from Lyon, in Paris last spring. [1]"
+    # Without the articles, "she" is whom the answer named for "Who ...?".
+    assert condense("What did she buy there?", [question, answer]) == (
+        "What did Tom Hale buy there?"
+    )
+    # The articles call Hale "he": "she" is Anna Berg.
+    assert condense("What did she buy there?", [question, answer], lambda: [BAKERS]) == (
+        "What did Anna Berg buy there?"
+    )
+    assert condense("What does he want to open?", [question, answer], lambda: [BAKERS]) == (
+        "What does Tom Hale want to open?"
+    )
+
+
+def test_a_follow_up_about_her_is_answered_with_her_words(fresh: Assistant, tmp_path: Path) -> None:
+    (tmp_path / "bakers.txt").write_text(BAKERS, encoding="utf-8")
+    assert fresh.ingest([tmp_path / "bakers.txt"]).ok
+    first = fresh.ask("Who did Anna Berg meet in Paris?")
+    assert "Tom Hale" in first.text, first.text
+    then = fresh.ask("What did she buy in Paris?", history=[first.question, first.text])
+    assert "Anna Berg" in then.question, then.question
+    assert "stone oven" in then.text, then.text
