@@ -3,10 +3,10 @@
 from .answer import Answer, AnswerSentence
 from .citations import Citation
 from .errors import AssistantError, LLMError
+from .index import StoredDocument
 from .ingest import IngestReport
 from .service import Assistant
 from .settings import Settings
-from .store import StoredDocument
 
 __all__ = [
     "Answer",

@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 from .answer import Answer, AnswerSentence, abstention
 from .answer.result import answered
 from .citations import CitationList, Span
+from .index import StoredDocument
 from .ingest.dates import MONTHS, WEEKDAYS, human
 from .retrieve import Passage
-from .store import StoredDocument
 
 # "..., and in which court was the plumber convicted?": a second question after the first.
 _SECOND = re.compile(

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from .answer import Answer, AnswerSentence
 from .citations import with_copies, with_dates
-from .store import StoredDocument
+from .index import StoredDocument
 
 
 def dated(answer: Answer, documents: Mapping[str, StoredDocument]) -> Answer:

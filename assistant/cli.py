@@ -197,7 +197,7 @@ def format_answer(answer: Answer) -> str:
 
 def _doctor(args: argparse.Namespace) -> int:
     """Check (and unless --check, repair) the index; exit 0 when healthy or repaired."""
-    from .doctor import doctor
+    from .index.doctor import doctor
     from .settings import Settings
 
     settings = Settings()

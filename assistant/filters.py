@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from .errors import AssistantError
+from .index import StoredDocument
 from .ingest.dates import parse_date
 from .lexical import fold
-from .store import StoredDocument
 
 
 @dataclass(frozen=True)

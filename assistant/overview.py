@@ -18,10 +18,10 @@ from __future__ import annotations
 import re
 
 from .citations import Span
+from .index import Snapshot, StoredDocument
 from .lexical import FUNCTION_WORDS, same_word, terms
 from .reported import REPORT_VERBS, REPORTED
 from .retrieve import Passage
-from .store import Snapshot, StoredDocument
 
 MAX_ARTICLES = 5
 LEAD_SENTENCES = 3

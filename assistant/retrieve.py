@@ -1,7 +1,7 @@
 """Question -> ranked sentence passages, from two granularities.
 
 Each sentence is scored by its own embedding similarity to the question (Chroma) and by BM25 over
-its window (assistant/windows.py: the sentence with its neighbours in the same document, kept by
+its window (assistant/index/bm25.py: the sentence with its neighbours in the same document, kept by
 the store beside its other caches). The two are mixed linearly (BM25 scaled by the best window's
 score); on SQuAD dev this ranks the gold paragraph first far more often than rank fusion of
 sentence-level lists (bench/retrieval.py).
@@ -16,8 +16,8 @@ from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from .embeddings import MiniLMEmbedding
+from .index import IndexStore, Snapshot, StoredDocument
 from .lexical import terms
-from .store import IndexStore, Snapshot, StoredDocument
 
 
 @dataclass(frozen=True)

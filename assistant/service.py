@@ -24,6 +24,7 @@ from .chat import History, condense, not_said_before
 from .embeddings import MiniLMEmbedding
 from .errors import AssistantError, LLMError
 from .filters import Filters, merged
+from .index import IndexStore, StoredDocument
 from .ingest import IngestReport, Progress, ingest
 from .ingest.fetch import Fetcher
 from .ingest.history import Version, versions
@@ -32,7 +33,6 @@ from .news import read as read_news
 from .overview import SUMMARY_SENTENCES, articles, lead_passages, overview_kind, topic_terms
 from .retrieve import HybridRetriever, Passage
 from .settings import Settings, uses_openai
-from .store import IndexStore, StoredDocument
 
 if TYPE_CHECKING:  # the openai client is imported only when a model answers
     from .llm import LLMAnswerer

@@ -20,10 +20,10 @@ from functools import lru_cache
 import numpy as np
 
 from .embeddings import MiniLMEmbedding
+from .index import IndexStore
 from .ingest.dates import MONTHS, WEEKDAYS
 from .lexical import STOPWORDS, fold, stem, terms, words
 from .retrieve import Passage
-from .store import IndexStore
 
 # Supported: no missing fact, and overlap >= OVERLAP or (similarity >= SIMILARITY and
 # overlap >= MIN_OVERLAP): a sentence with most of its words new is not supported however

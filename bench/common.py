@@ -38,7 +38,7 @@ RESULTS = ROOT / "bench" / "results"
 CACHE = RESULTS / "cache"
 
 # Source files whose change changes what an index holds (text, nodes, vectors, BM25).
-# (store.py rebuilds its own derived caches when their format changes.)
+# (assistant/index/ rebuilds its own derived caches when their format changes.)
 INDEX_CODE = (
     "ingest/files.py",
     "ingest/pages.py",
@@ -294,8 +294,8 @@ def commit_articles(
     through the store's commit protocol, then rebuild the store's caches. The vectors are all
     there already, so batches are as large as one Chroma write takes (a third faster than
     ingest's 512-sentence batches at 100k nodes)."""
+    from assistant.index import PendingDocument
     from assistant.ingest import doc_id_for
-    from assistant.store import PendingDocument
 
     store = assistant.store
     bar = Progress(len(articles), f"indexing {name}")

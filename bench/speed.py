@@ -192,7 +192,7 @@ def scale_index(target: int, cache: Path, vectors: VectorCache) -> Any:
     from assistant import Assistant
     from assistant.ingest import Article, build_nodes, clean_article, doc_id_for
 
-    store_code = (ROOT / "assistant" / "store.py").read_text()
+    store_code = "".join(p.read_text() for p in sorted((ROOT / "assistant" / "index").glob("*.py")))
     folder = cache / f"scale-{target}-{code_hash([str(target), store_code])}"
     settings = bench_settings(folder / "index")
     if (folder / "built.json").is_file():

@@ -147,7 +147,7 @@ def test_reloads_in_other_threads_leave_an_ingest_alone(
     answer may reload the index) in the same process."""
     import threading
 
-    from assistant.doctor import doctor
+    from assistant.index.doctor import doctor
 
     _, second = folders
     assistant = Assistant.open(settings=offline_settings(tmp_path / "index"))

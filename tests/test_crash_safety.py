@@ -246,9 +246,12 @@ def test_sigkill_at_random_points_never_corrupts_the_index(
             # Kills land at a random point of what is left to ingest, measured on this machine:
             # on a fast one the corpus would otherwise be in after two rounds, with nothing
             # left to interrupt. Half of the time the rest would take, at the rate seen so far.
+            # On a loaded one, rounds that commit nothing wait longer (up to 8 times).
             rate = progress[-1] / ingesting if ingesting and progress[-1] else 0.0
-            left = (FILES - progress[-1]) / rate if rate else MAX_DELAY
-            delay = rng.uniform(0.05, max(0.5, min(MAX_DELAY, left / 2)))
+            stalled = len(progress) - 1 - progress.index(progress[-1])
+            longest = MAX_DELAY * 2 ** min(stalled, 3)
+            left = (FILES - progress[-1]) / rate if rate else longest
+            delay = rng.uniform(0.05, max(0.5, min(longest, left / 2)))
             ingesting += delay
             time.sleep(delay)
             with contextlib.suppress(ProcessLookupError):

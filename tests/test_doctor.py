@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 from assistant import Assistant
+from assistant.index import fingerprint
 from assistant.ingest import build_nodes, doc_id_for, read_article
-from assistant.store import _fingerprint
 
 from .conftest import BUNDLED, offline_settings
 
@@ -72,7 +72,7 @@ def test_doctor_finds_and_repairs_a_broken_index(tmp_path: Path) -> None:
     # 2. A committed document that lost one of its nodes.
     store.nodes.delete(ids=[f"{harbour.doc_id}-{harbour.version}-1"])
     # 3. A BM25 cache that disagrees with Chroma: its rows in another order.
-    cache = store.cache_path(_fingerprint(store.documents)) / "state.json"
+    cache = store.cache_path(fingerprint(store.documents)) / "state.json"
     state = json.loads(cache.read_text())
     state["ids"] = state["ids"][::-1]
     cache.write_text(json.dumps(state))

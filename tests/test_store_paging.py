@@ -8,7 +8,7 @@ import chromadb
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
-from assistant.store import get_all
+from assistant.index import get_all
 
 
 def test_get_all_reads_every_record_across_pages(tmp_path: Path) -> None:

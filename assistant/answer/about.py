@@ -4,6 +4,7 @@ what they are about, whom they quote, which of them mention something."""
 from __future__ import annotations
 
 from ..citations import CitationList, Span
+from ..index import Snapshot, StoredDocument
 from ..ingest.dates import human
 from ..overview import (
     LEAD_SENTENCES,
@@ -17,7 +18,6 @@ from ..overview import (
     topic_terms,
 )
 from ..retrieve import Passage
-from ..store import Snapshot, StoredDocument
 from .ranking import Ranker
 from .result import ABSTAIN_TEXT, Answer, AnswerSentence, abstention, answered
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
+from ..index import Snapshot
 from ..lexical import fold, same_word, stem, terms, words
-from ..store import Snapshot
 from .kinds import CAPITALISED
 from .question import YES_NO, question_terms
 from .result import ABSTAIN_TEXT, Answer, abstention, listed

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..embeddings import MiniLMEmbedding
+from ..index import IndexStore
 from ..lexical import terms
 from ..overview import overview_kind
 from ..retrieve import Passage
 from ..selector import AnswerSelector
-from ..store import IndexStore
 from .about import author_answer, overview_answer
 from .abstain import names_not_mentioned, not_answered, words_not_cited
 from .compose import compose, under_heading, with_antecedents

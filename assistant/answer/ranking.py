@@ -16,11 +16,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..embeddings import MiniLMEmbedding
+from ..index import IndexStore, NodeTable
 from ..lexical import stem, terms
 from ..overview import is_headline
 from ..retrieve import Passage
 from ..selector import AnswerSelector, Candidate, shared_selector
-from ..store import IndexStore, NodeTable
 from .align import Alignment, Window, align
 from .kinds import expected_type, names_covered, type_match
 from .question import FRAME, question_terms

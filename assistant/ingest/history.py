@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..store import StoredDocument
+from ..index import StoredDocument
 
 
 @dataclass(frozen=True)

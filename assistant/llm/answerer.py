@@ -16,9 +16,9 @@ from ..chat import condense as offline_condense
 from ..citations import CitationList, Span
 from ..embeddings import MiniLMEmbedding
 from ..errors import LLMError
+from ..index import IndexStore
 from ..lexical import terms
 from ..retrieve import Passage
-from ..store import IndexStore
 from ..support import SupportChecker, Verdict, passage_evidence
 from .client import ChatModel
 from .markers import MarkerStream, split_sentences, strip_markers

@@ -21,9 +21,12 @@ from typing import Any
 
 import numpy as np
 
-from .ingest.fetch import Fetcher, is_url
-from .settings import Settings
-from .store import IndexStore, StoredDocument, _fingerprint, get_all
+from ..ingest.fetch import Fetcher, is_url
+from ..settings import Settings
+from .bm25 import load_cache
+from .chroma import get_all
+from .records import StoredDocument, fingerprint
+from .store import IndexStore
 
 
 @dataclass
@@ -123,7 +126,7 @@ def doctor(settings: Settings, repair: bool = True) -> DoctorReport:
                 store.remove_orphans(store.read_documents())
         if repair:
             if report.cache_problem:
-                shutil.rmtree(store.cache_path(_fingerprint(docs)), ignore_errors=True)
+                shutil.rmtree(store.cache_path(fingerprint(docs)), ignore_errors=True)
             store.reload()
             if not report.healthy:
                 store.announce()
@@ -147,10 +150,10 @@ def _node_problem(doc: StoredDocument, metas: list[dict[str, Any]]) -> str:
 
 def _cache_problem(store: IndexStore, docs: dict[str, StoredDocument]) -> str:
     """Why the saved BM25 cache does not match Chroma's committed nodes, or ''."""
-    fingerprint = _fingerprint(docs)
-    if not store.cache_path(fingerprint).exists():
+    named = fingerprint(docs)
+    if not store.cache_path(named).exists():
         return ""  # none saved for these documents yet: built on the next open, not an error
-    cached = store.load_cache(fingerprint)
+    cached = load_cache(store.dir, named)
     if cached is None:
         return "unreadable or of an older format"
     table, bm25, windows = cached

@@ -1,0 +1,137 @@
+"""What the index holds, as the rest of the project reads it: documents, the node table, and the
+snapshot a query reads (replaced whole when the index changes)."""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import bm25s
+import numpy as np
+from llama_index.core.schema import TextNode
+
+from ..lexical import terms
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    doc_id: str
+    version: str
+    source: str
+    title: str
+    author: str
+    sha256: str
+    n_nodes: int
+    text: str
+    published: str = ""  # ISO date ("" when the article gives none)
+    updated: str = ""
+    outlet: str = ""
+    url: str = ""
+    language: str = ""
+    story: str = ""  # the doc_id its near-copies share (assistant/ingest/stories.py)
+    minhash: str = ""  # its shingles' MinHash signature, hex
+
+    def node_id(self, position: int) -> str:
+        """The id of this version's node (sentence) at `position`."""
+        return node_id(self.doc_id, self.version, position)
+
+
+def node_id(doc_id: str, version: str, position: int) -> str:
+    return f"{doc_id}-{version}-{position}"
+
+
+@dataclass(frozen=True)
+class PendingDocument:
+    """A document version ready to commit: its nodes carry their embeddings."""
+
+    doc_id: str
+    version: str
+    text: str
+    meta: dict[str, Any]
+    nodes: list[TextNode]
+
+
+@dataclass
+class NodeTable:
+    """Per-node facts in index order (row i = BM25 document i)."""
+
+    ids: list[str]
+    doc_ids: list[str]
+    offsets: np.ndarray  # (n, 4): start, end, speaker_start, speaker_end
+    df: dict[str, int]
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a query reads, replaced as one object when the index changes, so a query
+    that runs while another thread ingests sees one consistent version."""
+
+    documents: dict[str, StoredDocument]
+    table: NodeTable
+    row: dict[str, int]
+    bm25: bm25s.BM25 | None  # over each node's own text
+    windows: bm25s.BM25 | None  # over each node's window (bm25.py)
+
+    def document_of(self, node_id: str) -> StoredDocument:
+        return self.documents[self.table.doc_ids[self.row[node_id]]]
+
+    def mentions(self, word: str) -> bool:
+        """Some article or title has `word`, or a longer or shorter form of it ("India" /
+        "Indian", "Pakistani" / "Pakistan"), without accents (lexical.fold)."""
+        vocabulary = self.windows.vocab_dict if self.windows is not None else {}
+        found = terms(word)
+        if not found:
+            return True  # a function word: nothing to look for
+        t = found[0]
+        if t in vocabulary or any(t[:k] in vocabulary for k in range(4, len(t))):
+            return True
+        if len(t) < 4:
+            return False
+        longer = self._sorted_vocabulary  # the words that start with t follow it in order
+        at = bisect.bisect_left(longer, t)
+        return at < len(longer) and longer[at].startswith(t)
+
+    @cached_property
+    def _sorted_vocabulary(self) -> list[str]:
+        return sorted(self.windows.vocab_dict) if self.windows is not None else []
+
+
+# What the store derives from the committed nodes: the node table, BM25 over each node's text,
+# BM25 over each node's window.
+Derived = tuple[NodeTable, bm25s.BM25 | None, bm25s.BM25 | None]
+
+EMPTY = Snapshot({}, NodeTable([], [], np.zeros((0, 4), dtype=np.int64), {}), {}, None, None)
+
+
+def document_of_record(doc_id: str, text: str | None, meta: dict[str, Any]) -> StoredDocument:
+    """A committed document from its record in Chroma's documents collection."""
+    return StoredDocument(
+        doc_id=doc_id,
+        version=str(meta["version"]),
+        source=str(meta["source"]),
+        title=str(meta.get("title", "")),
+        author=str(meta.get("author", "")),
+        sha256=str(meta["sha256"]),
+        n_nodes=int(meta["n_nodes"]),
+        text=text or "",
+        published=str(meta.get("published", "")),
+        updated=str(meta.get("updated", "")),
+        outlet=str(meta.get("outlet", "")),
+        url=str(meta.get("url", "")),
+        language=str(meta.get("language", "")),
+        story=str(meta.get("story", "") or doc_id),
+        minhash=str(meta.get("minhash", "")),
+    )
+
+
+def fingerprint(docs: dict[str, StoredDocument]) -> str:
+    """Names a set of committed document versions (the BM25 cache and generation use it)."""
+    parts = sorted(f"{d.doc_id}:{d.version}:{d.n_nodes}" for d in docs.values())
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
