@@ -1,6 +1,7 @@
 """The news development set end to end: `../shared/eval/news_dev/` asked through Assistant.ask.
 
     .venv/bin/python -m bench.news [--source txt|html|both] [--json] [--show-wrong]
+    .venv/bin/python -m bench.news --compare bench/results/news_both.json   # what a change moved
 
 Indexes the twelve articles (the clean `txt/` texts, or the `html/` pages as saved) into a fresh
 index in a temporary folder, asks every question of `questions.jsonl` and scores it by the set's
@@ -171,6 +172,22 @@ def run(source: str, cases: list[Case]) -> tuple[dict[str, Any], list[Scored]]:
     return summary, results
 
 
+def changed(source: str, before: list[dict[str, Any]], results: list[Any]) -> int:
+    """Log the questions whose answer text differs from an earlier run's; how many."""
+    old = {c["id"]: c for c in before}
+    n = 0
+    for r in results:
+        was = old.get(r.id)
+        if was is None or was["answer"] == r.answer:
+            continue
+        n += 1
+        log(f"  {source} {r.id} right {was['right']} -> {r.right}: {r.question}")
+        log(f"    before: {was['answer'][:160]!r}")
+        log(f"    now:    {r.answer[:160]!r}")
+    log(f"{source}: {n} answers changed")
+    return n
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", choices=["txt", "html", "both"], default="both")
@@ -178,7 +195,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show-wrong", action="store_true", help="list the questions missed")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where results are written")
     parser.add_argument("--cache", type=Path, default=None, help="(unused: no index is cached)")
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        default=None,
+        help="a results JSON of an earlier run: list every question whose answer changed",
+    )
     args = parser.parse_args(argv)
+    before = json.loads(args.compare.read_text()) if args.compare else None
     cases = load_cases()
     sources = ["txt", "html"] if args.source == "both" else [args.source]
     data: dict[str, Any] = {"command": command("bench.news", argv), "machine": machine_facts()}
@@ -198,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
                 summary["ms_p50"],
             ]
         )
+        if before is not None and source in before:
+            changed(source, before[source]["cases"], results)
         if args.show_wrong:
             for r in results:
                 if not r.right:
