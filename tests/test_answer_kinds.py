@@ -54,3 +54,24 @@ def test_saying_yes_to_something_is_no_question_about_words(
     answer = fresh.ask("What did Marlow voters say yes to in the referendum?")
     assert not answer.abstained, answer.text
     assert "swimming pool" in answer.text, answer.text
+
+
+def test_a_quote_run_on_into_the_next_paragraph_is_still_the_speakers(
+    fresh: Assistant, tmp_path: Path
+) -> None:
+    ingest_text(
+        fresh,
+        tmp_path / "harbour.txt",
+        "Harbour plan approved\n"
+        "The council approved the harbour plan on Monday after a long debate.\n"
+        "Former mayor Ruth Olsen told the meeting: “This plan has been ten years in the making.”\n"
+        "“That is why we must finish the sea wall before the winter storms arrive.”\n"
+        "Councillor Per Dahl said the budget for the plan was too small.\n",
+    )
+    # News names the speaker once and runs the statement on: the second paragraph is hers.
+    olsen = fresh.ask("What did Ruth Olsen say must be finished before the winter storms?")
+    assert not olsen.abstained, olsen.text
+    assert "sea wall" in olsen.citations[0].quote, olsen.text
+    # ...and no one else's: Per Dahl spoke after it.
+    dahl = fresh.ask("What did Per Dahl say about the sea wall?")
+    assert all("sea wall" not in c.quote for c in dahl.citations), dahl.text

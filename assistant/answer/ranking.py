@@ -258,6 +258,13 @@ class Ranker:
         scored.sort(key=lambda s: -s.score)
         return _statements_share_answerability(scored)
 
+    def previous(self, passage: Passage) -> Passage | None:
+        """The sentence before `passage` in its document, or None."""
+        table, row = self.locate(passage)
+        if row > 0 and table.doc_ids[row - 1] == table.doc_ids[row]:
+            return Passage.of_row(passage.view or self.store.snapshot, row - 1)
+        return None
+
     def previous_start(self, passage: Passage) -> int:
         """Where the sentence before `passage` in its document starts, or -1."""
         table, row = self.locate(passage)

@@ -85,9 +85,21 @@ def attributed(ranker: Ranker, who: str, passage: Passage) -> bool:
     return any(attributed_one(ranker, person, passage) for person in named_people(who))
 
 
-def attributed_one(ranker: Ranker, who: str, passage: Passage) -> bool:
+# Opening quotation marks: a paragraph that is one quote, with no speaker of its own.
+_OPENS_QUOTE = ("“", '"', "«", "‘")
+
+
+def attributed_one(ranker: Ranker, who: str, passage: Passage, carried: int = 0) -> bool:
+    """`passage` gives the words of `who`: a quote of theirs, "who (, role,) said ...", or a
+    quote with no speaker of its own right after their words (news runs a statement on over
+    paragraphs, naming the speaker once: "Mark Harper told him: “...”" then "“That's why we need
+    ...”"), at most two such steps back."""
     if passage.speaker and is_named(who, passage.speaker):
         return True
+    if not passage.speaker and passage.text.lstrip().startswith(_OPENS_QUOTE) and carried < 2:
+        previous = ranker.previous(passage)
+        if previous is not None and attributed_one(ranker, who, previous, carried + 1):
+            return True
     text = passage.text
     for match in REPORTED.finditer(text):
         subject = match.group("subject") or match.group("after") or ""
