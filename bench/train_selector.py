@@ -242,9 +242,45 @@ def export(folder: Path = MODEL_DIR) -> dict[str, float]:
         opset_version=17,
         dynamo=False,
     )
-    quantize_dynamic(str(fp32), str(folder / "model.onnx"), weight_type=QuantType.QInt8)
+    # The matrix products in int8 with one scale per output channel, the word embeddings in
+    # fp16: quantising everything per tensor (the embeddings too) moved a logit by up to 2.3
+    # against fp32 on the tests' bridge article and flipped which sentence ranks first.
+    quantize_dynamic(
+        str(fp32),
+        str(folder / "model.onnx"),
+        weight_type=QuantType.QInt8,
+        per_channel=True,
+        op_types_to_quantize=["MatMul"],
+    )
+    embeddings_to_fp16(folder / "model.onnx")
     shutil.copyfile(backbone_dir() / "tokenizer.json", folder / "tokenizer.json")
     return compare(model, tokenizer, folder)
+
+
+def embeddings_to_fp16(path: Path) -> None:
+    """Store the large embedding tables (a Gather of a float initializer) in fp16, cast back to
+    fp32 after the lookup: half the size, and no quantisation error where the input starts."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    model = onnx.load(str(path))
+    graph = model.graph
+    tables = {i.name: i for i in graph.initializer}
+    for node in list(graph.node):
+        table = tables.get(node.input[0]) if node.op_type == "Gather" else None
+        if table is None:
+            continue
+        values = numpy_helper.to_array(table)
+        if values.dtype != np.float32 or values.size < 100_000:
+            continue
+        table.CopyFrom(numpy_helper.from_array(values.astype(np.float16), table.name))
+        out = node.output[0]
+        node.output[0] = f"{out}_fp16"
+        cast = helper.make_node(
+            "Cast", [f"{out}_fp16"], [out], to=TensorProto.FLOAT, name=f"{node.name}_cast"
+        )
+        graph.node.insert(list(graph.node).index(node) + 1, cast)
+    onnx.save(model, str(path))
 
 
 def compare(model: Any, tokenizer: Any, folder: Path, n: int = 400) -> dict[str, float]:
