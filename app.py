@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from assistant import Assistant, AssistantError
-from assistant.ui import serve
+from assistant.interfaces.web import serve
 
 
 def main() -> int:

@@ -218,7 +218,7 @@ def run_web(assistant: Any, index: Path, askers: int, seconds: float) -> LoadRes
     half call `/ask`, half chat through `/chat` (a session each)."""
     from gradio_client import Client
 
-    from assistant import render
+    from assistant.interfaces import render
 
     cases, excluded = load_cases(assistant)
     cases = [c for c in cases if not c.history]  # /ask takes one question, no history

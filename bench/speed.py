@@ -356,7 +356,7 @@ def bench_ask(workdir: Path, rounds: int, cold_runs: int) -> dict[str, Any]:
     colds = [run_child(cli, env)[0] for _ in range(cold_runs)]
     # The same command in a process that reports its own peak memory.
     measured = (
-        "import sys; from assistant.cli import main; "
+        "import sys; from assistant.interfaces.cli import main; "
         f"main(['ask', {cli[-1]!r}]); sys.stdout.flush(); " + PEAK
     )
     peaks = [child_peak_mb(run_child([sys.executable, "-c", measured], env)[2])]

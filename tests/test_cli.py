@@ -21,7 +21,7 @@ NO_NETWORK = (
     "def refuse(*a, **k): raise OSError('network disabled by the test')\n"
     "socket.socket.connect = refuse\n"
     "socket.create_connection = refuse\n"
-    "from assistant.cli import main\n"
+    "from assistant.interfaces.cli import main\n"
     "sys.exit(main(sys.argv[1:]))\n"
 )
 

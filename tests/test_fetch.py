@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from assistant import Assistant
-from assistant.render import documents_html
+from assistant.interfaces.render import documents_html
 
 from .conftest import offline_settings
 from .test_ui import client, running_app

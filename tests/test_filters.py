@@ -8,7 +8,7 @@ import json
 import pytest
 
 from assistant import Assistant, AssistantError
-from assistant.cli import main
+from assistant.interfaces.cli import main
 
 from .conftest import offline_settings
 
@@ -180,7 +180,7 @@ def test_a_relative_date_is_read_against_its_article_date(council: Assistant) ->
 
 
 def test_the_web_chat_filter_limits_its_answers(council: Assistant) -> None:
-    from assistant.ui import Session, WebChat
+    from assistant.interfaces.web import Session, WebChat
 
     chat = WebChat(council)
     *_, (shown, _, _) = chat.respond(QUESTION, Session(), {"since": "2024-04-01", "outlet": ""})

@@ -21,11 +21,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from assistant import Answer, Assistant, AssistantError
-from assistant.cli import main
 from assistant.ingest import clean_article
-from assistant.render import answer_html
+from assistant.interfaces.cli import main
+from assistant.interfaces.render import answer_html
+from assistant.interfaces.web import upload_name
 from assistant.sentences import split_sentences
-from assistant.ui import upload_name
 
 from .conftest import ARTICLES, BUNDLED, ROOT, offline_settings
 
@@ -394,7 +394,7 @@ def test_failed_ingest_of_every_kind_leaves_the_index_unchanged(
 def test_web_uploads_with_hostile_names_land_inside_the_uploads_folder(
     hostile: Assistant, tmp_path_factory: pytest.TempPathFactory, stem: str
 ) -> None:
-    from assistant.ui import WebChat
+    from assistant.interfaces.web import WebChat
 
     assume(stem not in (".", ".."))
     folder = tmp_path_factory.mktemp("upload")

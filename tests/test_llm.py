@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from assistant import Answer, Assistant, LLMError
-from assistant.cli import format_answer, main
+from assistant.interfaces.cli import format_answer, main
 
 from .conftest import ARTICLES, offline_settings
 from .fake_openai import FakeOpenAI, Reply, Request, citing, sources

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
-from assistant.cli import main
+from assistant.interfaces.cli import main
 
 from .conftest import offline_settings
 

@@ -16,7 +16,7 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
 from assistant import Assistant, AssistantError
-from assistant.ui import launch
+from assistant.interfaces.web import launch
 
 from .conftest import ARTICLES, offline_settings
 

@@ -15,8 +15,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assistant import Answer, AnswerSentence, Assistant, AssistantError, Citation
-from assistant.render import answer_html, backend_label, escape, split_context
-from assistant.ui import FRAME_SECONDS, UNEXPECTED, Session, WebChat, upload_name, upload_problem
+from assistant.interfaces.render import answer_html, backend_label, escape, split_context
+from assistant.interfaces.web import (
+    FRAME_SECONDS,
+    UNEXPECTED,
+    Session,
+    WebChat,
+    upload_name,
+    upload_problem,
+)
 
 from .conftest import BUNDLED
 

@@ -17,12 +17,12 @@ from typing import Any
 
 import gradio as gr
 
+from ..answer import Answer
+from ..errors import AssistantError
+from ..ingest import IngestReport
+from ..ingest.fetch import is_url
+from ..service import Assistant
 from . import render
-from .answer import Answer
-from .errors import AssistantError
-from .ingest import IngestReport
-from .ingest.fetch import is_url
-from .service import Assistant
 
 log = logging.getLogger(__name__)
 
