@@ -75,3 +75,31 @@ def test_a_quote_run_on_into_the_next_paragraph_is_still_the_speakers(
     # ...and no one else's: Per Dahl spoke after it.
     dahl = fresh.ask("What did Per Dahl say about the sea wall?")
     assert all("sea wall" not in c.quote for c in dahl.citations), dahl.text
+
+
+def test_the_answer_leads_with_the_words_that_answer(fresh: Assistant, tmp_path: Path) -> None:
+    ingest_text(
+        fresh,
+        tmp_path / "rescue.txt",
+        "Fishing boat crew rescued\n"
+        "Coastguards rescued seven fishermen from a sinking trawler off Harwick on 14 March 2024.\n"
+        "The rescue was led by lifeboat coxswain Mara Lind, who has served for twenty years.\n"
+        "The trawler's owner said repairs would cost £80,000.\n"
+        "The crew were taken to hospital because they were cold.\n",
+    )
+    for question, words in (
+        ("How many fishermen were rescued?", "seven fishermen"),
+        ("Who led the rescue?", "Mara Lind"),
+        ("How much would the repairs cost?", "£80,000"),
+        ("When were the fishermen rescued?", "14 March 2024"),
+    ):
+        answer = fresh.ask(question)
+        assert answer.direct == words, (question, answer.text)
+        assert answer.text.startswith(f"{words} [1]."), answer.text
+        # The words are the cited sentence's own: the first citation quotes them.
+        assert words in answer.citations[0].quote
+        assert answer.to_dict()["direct"] == words
+    # "Who is X?" asks what X is, and "why" for a reason: no words to lead with.
+    for question in ("Who is Mara Lind?", "Why were the crew taken to hospital?"):
+        answer = fresh.ask(question)
+        assert answer.direct == "" and not answer.text.startswith("Mara Lind ["), answer.text

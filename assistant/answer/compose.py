@@ -9,6 +9,7 @@ from dataclasses import replace
 from ..citations import CitationList, Span
 from ..overview import is_subheading
 from ..retrieve import Passage
+from .direct import direct_span
 from .ranking import Ranker
 from .result import Answer, AnswerSentence, answered, renumbered
 from .speakers import named_in, short_name, speaker_name
@@ -93,3 +94,29 @@ def compose(question: str, passages: list[Passage], backend: str) -> Answer:
         shown.append((doc.doc_id, p.start, p.end))
     # Citations are numbered in the order the text shows them.
     return renumbered(answered(question, backend, sentences, cites))
+
+
+def led_by_direct(answer: Answer, question: str, best: Passage) -> Answer:
+    """The answer led by the words of its best passage that answer the question (direct.py),
+    cited to that passage, unless its text already opens with them."""
+    span = direct_span(question, best)
+    if span is None:
+        return answer
+    start, end = span
+    words = best.document.text[start:end]
+    if words.lower() in answer.text[: len(words) + 12].lower():
+        return answer  # "Kristy Marmorato, the Republican ...": it opens with them already
+    n = next(
+        (
+            c.n
+            for c in answer.citations
+            if c.source == best.document.source and c.start <= start and end <= c.end
+        ),
+        0,
+    )
+    if not n:
+        return answer
+    answer.direct = words
+    answer.sentences = [AnswerSentence(f"{words} [{n}].", [n]), *answer.sentences]
+    answer.text = " ".join(s.text for s in answer.sentences)
+    return answer

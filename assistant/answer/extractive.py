@@ -18,7 +18,7 @@ from ..retrieve import Passage
 from ..selector import AnswerSelector
 from .about import author_answer, overview_answer
 from .abstain import names_not_mentioned, not_answered, words_not_cited
-from .compose import compose, under_heading, with_antecedents
+from .compose import compose, led_by_direct, under_heading, with_antecedents
 from .kinds import expected_type, type_match
 from .neighbours import with_typed_neighbours
 from .question import AUTHOR_QUESTION, YES_NO, asked_speaker, named_people, question_terms
@@ -128,7 +128,7 @@ class ExtractiveAnswerer:
                 chosen.append(other)
                 covered |= own
         cited = with_antecedents(self.ranker, [c.passage for c in chosen])
-        answer = compose(question, cited, self.name)
+        answer = led_by_direct(compose(question, cited, self.name), question, best.passage)
         # Rather than let the passages pass for a yes or no, or for an answer about something
         # no article mentions, say so first.
         if YES_NO.match(question):

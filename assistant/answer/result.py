@@ -33,6 +33,9 @@ class Answer:
     sentences: list[AnswerSentence] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
     note: str = ""  # e.g. why the LLM was not used
+    # The words that answer, from the first cited sentence ("five people"), when the answer
+    # leads with them; "" when it does not.
+    direct: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -47,6 +50,7 @@ class Answer:
             ],
             "timings_ms": self.timings_ms,
             "note": self.note,
+            "direct": self.direct,
         }
 
 
