@@ -103,3 +103,24 @@ def test_the_answer_leads_with_the_words_that_answer(fresh: Assistant, tmp_path:
     for question in ("Who is Mara Lind?", "Why were the crew taken to hospital?"):
         answer = fresh.ask(question)
         assert answer.direct == "" and not answer.text.startswith("Mara Lind ["), answer.text
+
+
+def test_what_did_the_director_say_finds_the_speaker_by_their_role(
+    fresh: Assistant, tmp_path: Path
+) -> None:
+    ingest_text(
+        fresh,
+        tmp_path / "museum.txt",
+        "Harbour museum to reopen\n"
+        "The harbour museum has been closed since the storm damaged its roof last winter.\n"
+        "“We will open the doors again in May, with the old boats back on show,” said Leigh Moss "
+        "who is the Harbour Museum director.\n"
+        "The mayor, Tom Reed, said the council would pay for the new roof.\n",
+    )
+    # The question names her by her role, which the text gives after her name.
+    director = fresh.ask("What did the museum director say about reopening?")
+    assert not director.abstained, director.text
+    assert "open the doors again in May" in director.citations[0].quote, director.text
+    # Her words are not the mayor's.
+    mayor = fresh.ask("What did the mayor say about the roof?")
+    assert all("open the doors" not in c.quote for c in mayor.citations), mayor.text

@@ -89,12 +89,33 @@ def attributed(ranker: Ranker, who: str, passage: Passage) -> bool:
 _OPENS_QUOTE = ("“", '"', "«", "‘")
 
 
+# What follows a speaker's name and says who they are: "..., said Leigh Sears, the lake's
+# concessions manager" or "... who is the Lake Berryessa concessions manager".
+_ROLE = re.compile(r"\s*(?:,\s*|\s+who\s+(?:is|was)\s+)(?:the\s+|a\s+|an\s+)?([^,.;:“”\"()]{3,80})")
+
+
+def _described(who: str) -> bool:
+    """`who` is asked by a description ("the lake's concessions manager"), not by a name: a
+    role may say it then ("Putin" is not named by "Putin's adviser")."""
+    return bool(re.search(r"(?<![’'])\b[a-z]{3,}\b", who)) and not re.search(
+        r"\b[A-Z][a-z]+\b(?![’'])", who.replace("the ", "", 1)
+    )
+
+
+def _role_after(passage: Passage) -> str:
+    """The speaker's role as the text gives it right after their name ("" when it gives none)."""
+    found = _ROLE.match(passage.document.text, passage.speaker_end)
+    return found.group(1) if found else ""
+
+
 def attributed_one(ranker: Ranker, who: str, passage: Passage, carried: int = 0) -> bool:
     """`passage` gives the words of `who`: a quote of theirs, "who (, role,) said ...", or a
     quote with no speaker of its own right after their words (news runs a statement on over
     paragraphs, naming the speaker once: "Mark Harper told him: “...”" then "“That's why we need
     ...”"), at most two such steps back."""
-    if passage.speaker and is_named(who, passage.speaker):
+    if passage.speaker and (
+        is_named(who, passage.speaker) or (_described(who) and is_named(who, _role_after(passage)))
+    ):
         return True
     if not passage.speaker and passage.text.lstrip().startswith(_OPENS_QUOTE) and carried < 2:
         previous = ranker.previous(passage)
@@ -105,6 +126,11 @@ def attributed_one(ranker: Ranker, who: str, passage: Passage, carried: int = 0)
         subject = match.group("subject") or match.group("after") or ""
         if is_named(who, subject + " " + (match.group("role") or "")):
             return True
+        if _described(who) and match.group("after"):
+            # "said Leigh Sears who is the Lake Berryessa concessions manager"
+            rest = re.match(r"[^,.;:“”\"()]{0,80}", text[match.end() :])
+            if rest and is_named(who, subject + " " + rest.group(0)):
+                return True
         if PRONOUN_ONLY.fullmatch(subject.strip()):
             start = ranker.previous_start(passage)
             if start >= 0:
