@@ -20,7 +20,7 @@ from .answer import (
     searched_form,
 )
 from .attribution import dated
-from .chat import History, condense, not_said_before
+from .conversation import History, condense, not_said_before
 from .embeddings import MiniLMEmbedding
 from .errors import AssistantError, LLMError
 from .filters import Filters, merged
@@ -340,7 +340,8 @@ class Assistant:
         return [p for doc in docs for p in lead_passages(view, doc, each)]
 
     def _texts(self) -> Iterable[str]:
-        """The committed articles' texts (for how the articles refer to someone, chat.py)."""
+        """The committed articles' texts (for how the articles refer to someone,
+        conversation.py)."""
         return (doc.text for doc in self.store.snapshot.documents.values())
 
     def _check(self, question: str) -> str:

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant import Answer, Assistant
-from assistant.chat import History
+from assistant.conversation import History
 from tests.processes import free_port, serving
 
 from .common import (

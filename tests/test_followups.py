@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
-from assistant.chat import condense
+from assistant.conversation import condense
 
 CASES = [
     # (earlier question, its answer, follow-up, the follow-up as answered)

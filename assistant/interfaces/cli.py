@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..answer import Answer
-from ..chat import History
+from ..conversation import History
 from ..errors import AssistantError
 from ..service import Assistant
 from .render import byline

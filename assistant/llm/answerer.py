@@ -11,9 +11,9 @@ from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
 from .. import prompts
 from ..answer import ABSTAIN_TEXT, Answer, AnswerSentence
-from ..chat import History
-from ..chat import condense as offline_condense
 from ..citations import CitationList, Span
+from ..conversation import History
+from ..conversation import condense as offline_condense
 from ..embeddings import MiniLMEmbedding
 from ..errors import LLMError
 from ..index import IndexStore
