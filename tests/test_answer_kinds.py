@@ -124,3 +124,22 @@ def test_what_did_the_director_say_finds_the_speaker_by_their_role(
     # Her words are not the mayor's.
     mayor = fresh.ask("What did the mayor say about the roof?")
     assert all("open the doors" not in c.quote for c in mayor.citations), mayor.text
+
+
+def test_how_many_is_answered_by_the_figure_before_the_noun_asked(
+    fresh: Assistant, tmp_path: Path
+) -> None:
+    ingest_text(
+        fresh,
+        tmp_path / "eureka.txt",
+        "Brain study times the eureka moment\n"
+        "Neuroscientists in Oslo studied the moment a decision feels certain.\n"
+        "To find out, the researchers invited nine people to press a button whenever a light "
+        "changed colour.\n"
+        "The findings were published in a journal on Friday.\n",
+    )
+    # The sentence shares few of the question's words, but holds the figure it asks for.
+    answer = fresh.ask("How many people took part in the experiment?")
+    assert not answer.abstained, answer.text
+    assert answer.text.startswith("nine people [1]."), answer.text
+    assert "nine people" in answer.citations[0].quote

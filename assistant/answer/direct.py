@@ -104,6 +104,13 @@ def _only(pattern: re.Pattern[str], text: str) -> tuple[int, int] | None:
     return found[0].span() if len(found) == 1 else None
 
 
+def counts_the_noun(question: str, text: str) -> bool:
+    """ "How many people ...?" and "... asked five people to ...": a figure right before the
+    noun asked about (or a form of it)."""
+    asked = re.search(r"\bhow\s+many\s+(?:of\s+the\s+)?([\w’'-]+)", question, re.IGNORECASE)
+    return asked is not None and _counted(question, text) is not None
+
+
 def _counted(question: str, text: str) -> tuple[int, int] | None:
     """ "five people" for "How many people ...?": a figure before the noun asked about (or a
     form of it), else the one figure the sentence has."""

@@ -19,6 +19,7 @@ from ..selector import AnswerSelector
 from .about import author_answer, overview_answer
 from .abstain import names_not_mentioned, not_answered, words_not_cited
 from .compose import compose, led_by_direct, under_heading, with_antecedents
+from .direct import counts_the_noun
 from .kinds import expected_type, type_match
 from .neighbours import with_typed_neighbours
 from .question import AUTHOR_QUESTION, YES_NO, asked_speaker, named_people, question_terms
@@ -93,6 +94,12 @@ class ExtractiveAnswerer:
         if kind in ("time", "number", "count"):
             # A when / how-many question is only answered by a sentence that holds one.
             ranked = [r for r in ranked if type_match(kind, r.passage, question) == 1.0]
+        if kind == "count" and ranked and counts_the_noun(question, ranked[0].passage.text):
+            # "five people" for "How many people ...?": the figure asked for, whatever else
+            # the sentence's words miss of the question.
+            ranked[0] = replace(
+                ranked[0], answerability=max(ranked[0].answerability, self.abstain_below)
+            )
         if not ranked or ranked[0].answerability < self.abstain_below:
             return not_answered(question, self.name, passages[0].view or self.store.snapshot)
         people = named_people(who)
