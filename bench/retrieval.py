@@ -219,6 +219,7 @@ def run_answers(
 ) -> dict[str, Any]:
     assistant = index.assistant
     answered = in_answer = in_first = abstained = cited = from_gold = 0
+    direct = direct_right = 0  # answers led by the words that answer (Answer.direct)
     bar = Progress(len(questions), "answers")
     for done, q in enumerate(questions):
         answer = assistant.ask(q.text)
@@ -229,6 +230,13 @@ def run_answers(
         answered += 1
         in_answer += _contains(answer.text, q.answers)
         in_first += bool(answer.citations) and _contains(answer.citations[0].quote, q.answers)
+        if answer.direct:
+            direct += 1
+            # Right when it holds a gold answer or a gold answer holds it ("Denver Broncos" /
+            # "the Broncos").
+            direct_right += _contains(answer.direct, q.answers) or any(
+                answer.direct.lower() in a.lower() for a in q.answers
+            )
         cited += len(answer.citations)
         from_gold += sum(index.paragraph(c.source) == q.paragraph for c in answer.citations)
     n = max(len(questions), 1)
@@ -248,6 +256,8 @@ def run_answers(
         "answer_contains_gold": round(in_answer / n, 4),
         "first_citation_contains_gold": round(in_first / n, 4),
         "citation_precision": round(from_gold / cited, 4) if cited else None,
+        "direct_answers": round(direct / n, 4),
+        "direct_answers_right": round(direct_right / direct, 4) if direct else None,
         "false_abstention_rate": round(abstained / n, 4),
         "unanswerable": len(impossible),
         "abstention_accuracy": round(abstained_v2 / len(impossible), 4) if impossible else None,
@@ -337,6 +347,11 @@ def render(result: dict[str, Any], facts: dict[str, Any], cmd: str) -> str:
                         answers["first_citation_contains_gold"],
                     ],
                     ["citation precision (from the gold paragraph)", answers["citation_precision"]],
+                    ["answers led by a direct answer", answers.get("direct_answers")],
+                    [
+                        "direct answers holding (or held by) a gold answer",
+                        answers.get("direct_answers_right"),
+                    ],
                     ["false abstentions (answerable)", answers["false_abstention_rate"]],
                     [
                         f"abstention accuracy ({answers['unanswerable']} v2.0 unanswerable)",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..lexical import STOPWORDS, fold, same_word, stem, terms, words
+from ..lexical import STOPWORDS, fold, same_word, stem, words
 from ..retrieve import Passage
 from .kinds import expected_type
 
@@ -51,6 +51,16 @@ _CALENDAR = {fold(m) for m in _MONTHS.split("|")} | {
     "sunday",
 }
 _NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:de|van|von|al|bin|da)?\s*[A-Z][\w’'-]+)+")
+# Words that make a name an organisation's, an event's, a place's or a thing's, not a person's.
+_NOT_A_PERSON = re.compile(
+    r"\b(League|Bowl|Cup|Award|Awards|Prize|Department|Ministry|University|College|School|"
+    r"Institute|Association|Party|Council|Committee|Commission|Court|Church|Company|"
+    r"Corporation|Inc|Ltd|Group|Agency|Office|Service|Services|Bureau|Board|Bank|Museum|"
+    r"Hospital|Police|Army|Navy|Force|Union|Society|Foundation|Fund|Trust|Club|Team|"
+    r"Times|News|Post|Journal|Press|Publishing|Media|Street|Road|Avenue|Square|Park|River|"
+    r"Lake|Mountain|Island|City|County|State|States|Kingdom|Republic|Province|District|"
+    r"North|South|East|West|Central|International|National|Royal|United|Federal)\b"
+)
 _DEFINING = re.compile(r"\s*(?i:who)\s+(?:is|was|are|were)\s+[A-Z]")
 
 
@@ -87,9 +97,10 @@ def _found(kind: str, question: str, text: str) -> tuple[int, int] | None:
             return _only(_MONEY, text)
         return None
     if kind == "time":
-        match = _DATE.search(text)
-        if match is None:
+        dates = list(_DATE.finditer(text))
+        if len(dates) != 1:  # none, or several: which one is asked is the sentence's to say
             return None
+        match = dates[0]
         return match.span(1) if match.group(1) else match.span()
     if kind == "person":
         if _DEFINING.match(question):
@@ -134,13 +145,6 @@ def _named(question: str, text: str, pattern: re.Pattern[str]) -> tuple[int, int
         if not {fold(w) for w in words(m.group(0))} & asked
         and fold(m.group(0).split()[0]) not in STOPWORDS | _CALENDAR
     ]
-    if not names:
-        return None
-    if len(names) == 1:
-        return names[0].span()
-    wanted = set(terms(question))
-    near = [m.start() for m in re.finditer(r"[\w’'-]+", text) if set(terms(m.group(0))) & wanted]
-    if not near:
-        return None
-    best = min(names, key=lambda m: min(abs(m.start() - at) for at in near))
-    return best.span()
+    # Only one name that may be a person's: "Super Bowl", "National Football League" are not.
+    people = [m for m in names if not _NOT_A_PERSON.search(m.group(0))]
+    return people[0].span() if len(people) == 1 else None
