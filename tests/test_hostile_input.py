@@ -24,7 +24,7 @@ from assistant import Answer, Assistant, AssistantError
 from assistant.ingest import clean_article
 from assistant.interfaces.cli import main
 from assistant.interfaces.render import answer_html
-from assistant.interfaces.web import upload_name
+from assistant.interfaces.uploads import upload_name
 from assistant.sentences import split_sentences
 
 from .conftest import ARTICLES, BUNDLED, ROOT, offline_settings

@@ -16,13 +16,12 @@ from hypothesis import strategies as st
 
 from assistant import Answer, AnswerSentence, Assistant, AssistantError, Citation
 from assistant.interfaces.render import answer_html, backend_label, escape, split_context
+from assistant.interfaces.uploads import upload_name, upload_problem
 from assistant.interfaces.web import (
     FRAME_SECONDS,
     UNEXPECTED,
     Session,
     WebChat,
-    upload_name,
-    upload_problem,
 )
 
 from .conftest import BUNDLED

@@ -7,7 +7,6 @@ chat. Scripts call `/ask` with `gradio_client` and get `Answer.to_dict()`.
 from __future__ import annotations
 
 import logging
-import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from ..ingest import IngestReport
 from ..ingest.fetch import is_url
 from ..service import Assistant
 from . import render
+from .uploads import MB, upload_name, upload_problem
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +31,12 @@ EXAMPLES = (
     "Who is Kamal Alam?",
     "What did James Hackett say about India?",
 )
-UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm", ".xml", ".rss", ".atom")
 # Questions answered at once; the rest wait in the queue. Answering is CPU-bound (2 cores).
 CONCURRENCY = 4
 FRAME_SECONDS = 0.1  # the shortest time between two frames of a streamed answer
 UNEXPECTED = "Something went wrong on the server; the details are in its log. Please try again."
 
 Message = dict[str, str]
-MB = 1024 * 1024  # as Gradio counts them, so its refusal and ours name the same limit
 # System fonts: the default theme fetches Google Fonts, and the app should work offline.
 THEME = gr.themes.Default(
     font=["ui-sans-serif", "system-ui", "sans-serif"],
@@ -200,33 +198,6 @@ class WebChat:
             else:
                 accepted.append(target)
         return accepted, refused
-
-
-def upload_name(name: str) -> str:
-    """A safe file name for an upload: no folders, no `..`, no shell metacharacters."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    stem, dot, suffix = base.rpartition(".")
-    if not dot:
-        stem, suffix = base, ""
-    stem = re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-")[:80].strip("-") or "article"
-    suffix = re.sub(r"[^A-Za-z0-9]+", "", suffix).lower()[:8]
-    return f"{stem}.{suffix}" if suffix else stem
-
-
-def upload_problem(path: Path, limit_mb: float) -> str | None:
-    """Why an uploaded file is refused, or None."""
-    suffix = path.suffix.lower()
-    if suffix not in UPLOAD_SUFFIXES:
-        return (
-            f"unsupported file type '{suffix or 'none'}'; upload .txt, .md or .html articles "
-            "(convert other formats first)"
-        )
-    size_mb = path.stat().st_size / MB
-    if size_mb > limit_mb:
-        return (
-            f"the file is {size_mb:.1f} MB; the limit is {limit_mb:g} MB (ASSISTANT_MAX_UPLOAD_MB)"
-        )
-    return None
 
 
 def _set_busy() -> list[Any]:
