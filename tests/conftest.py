@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,30 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatabl
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "data" / "articles"
 BUNDLED = ARTICLES / "russia-pakistan-india.txt"
-SHARED = Path(os.environ.get("ASSISTANT_SHARED_DIR", ROOT.parent / "shared"))
+
+
+def _shared_dir() -> Path:
+    """../shared beside the checkout (as CI lays it out), or beside the repository this one was
+    cloned from (a check from a clone elsewhere: `git clone . /tmp/x`); ASSISTANT_SHARED_DIR
+    overrides both. Exported, so the benchmarks the tests start find the same folder."""
+    if "ASSISTANT_SHARED_DIR" in os.environ:
+        return Path(os.environ["ASSISTANT_SHARED_DIR"])
+    found = ROOT.parent / "shared"
+    if not found.is_dir():
+        origin = subprocess.run(
+            ["git", "-C", str(ROOT), "config", "--get", "remote.origin.url"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        beside = Path(origin).parent / "shared" if origin and "://" not in origin else None
+        if beside is not None and beside.is_dir():
+            found = beside
+    os.environ["ASSISTANT_SHARED_DIR"] = str(found)
+    return found
+
+
+SHARED = _shared_dir()
 DEV_SEED = SHARED / "eval" / "dev_seed.jsonl"
 
 
