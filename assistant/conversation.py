@@ -316,7 +316,8 @@ def _agreeing(pronoun: str, candidates: list[str], texts: Callable[[], Iterable[
     """The candidates for "he" or "she" the articles refer to by that pronoun, then those they
     don't say (in their order); none they refer to by the other one ("she" after "Who did
     Meghan meet?" is not Harry, nor "British" when Meghan is called "she")."""
-    known = [(c, referred_to_as(c, texts())) for c in candidates]
+    corpus = list(texts())  # read once for all the candidates
+    known = [(c, referred_to_as(c, corpus)) for c in candidates]
     wanted = "he" if pronoun in _HE else "she"
     return [c for c, k in known if k == wanted] + [c for c, k in known if not k]
 

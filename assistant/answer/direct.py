@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 
+from ..ingest.dates import MONTHS, WEEKDAYS
 from ..lexical import STOPWORDS, fold, same_word, stem, words
 from ..retrieve import Passage
-from .kinds import expected_type
+from .kinds import asked_noun, expected_type
 
 _NUMBER_WORD = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|"
@@ -35,21 +36,13 @@ _DURATION = re.compile(
     re.IGNORECASE,
 )
 _AGE = re.compile(r"\b(\d{1,3})[\s-]*years?[\s-]*old\b|\baged\s+(\d{1,3})\b|[A-Za-z],\s*(\d{1,3}),")
-_MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTHS = "|".join(m.title() for m in MONTHS)
 _DATE = re.compile(
     rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})(?:,?\s+\d{{4}})?\b|"
     rf"\b(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b|"
     rf"\b(?:{_MONTHS})\s+\d{{4}}\b|\b(?:in|since|by|until)\s+(\d{{4}})\b"
 )
-_CALENDAR = {fold(m) for m in _MONTHS.split("|")} | {
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-}
+_CALENDAR = frozenset((*MONTHS, *WEEKDAYS))
 _NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:de|van|von|al|bin|da)?\s*[A-Z][\w’'-]+)+")
 # Words that make a name an organisation's, an event's, a place's or a thing's, not a person's.
 _NOT_A_PERSON = re.compile(
@@ -118,15 +111,13 @@ def _only(pattern: re.Pattern[str], text: str) -> tuple[int, int] | None:
 def counts_the_noun(question: str, text: str) -> bool:
     """ "How many people ...?" and "... asked five people to ...": a figure right before the
     noun asked about (or a form of it)."""
-    asked = re.search(r"\bhow\s+many\s+(?:of\s+the\s+)?([\w’'-]+)", question, re.IGNORECASE)
-    return asked is not None and _counted(question, text) is not None
+    return bool(asked_noun(question)) and _counted(question, text) is not None
 
 
 def _counted(question: str, text: str) -> tuple[int, int] | None:
     """ "five people" for "How many people ...?": a figure before the noun asked about (or a
     form of it), else the one figure the sentence has."""
-    asked = re.search(r"\bhow\s+many\s+(?:of\s+the\s+)?([\w’'-]+)", question, re.IGNORECASE)
-    noun = stem(fold(asked.group(1))) if asked else ""
+    noun = asked_noun(question)
     found = [m for m in _COUNT.finditer(text) if not re.match(r"\d{4}\b", m.group(0))]
     for match in found:
         got = stem(fold(match.group("noun")))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ..ingest.dates import MONTHS, WEEKDAYS
 from ..lexical import QUESTION_WORDS, STOPWORDS, fold, same_word, stem, terms, words
 from ..retrieve import Passage
 
@@ -13,10 +14,7 @@ _YEAR = re.compile(
     r"\b(1\d\d\d|20\d\d)s?\b|\b(in|by|from|since|until|of|AD|BC|CE|c\.)\s+[1-9]\d\d\b|"
     r"\b[1-9]\d{1,2}\s*(AD|BC|BCE|CE)\b"
 )
-_MONTH = re.compile(
-    r"\b(January|February|March|April|May|June|July|August|September|October|November|"
-    r"December)\b"
-)
+_MONTH = re.compile(r"\b(" + "|".join(m.title() for m in MONTHS) + r")\b")
 # Other ways a sentence says when: days, times of day, centuries and decades, relative dates.
 _WHEN = re.compile(
     r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
@@ -94,9 +92,9 @@ _REASON = re.compile(
 # "of India's potential reaction" names no place: a possessive is not one.
 # Months and weekdays name no place ("in July").
 _PLACE = re.compile(
-    r"\b(in|at|from|near|of)\s+(the\s+)?(?!(January|February|March|April|May|June|July|August|"
-    r"September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
-    r"Sunday)\b)([A-Z][a-z]+)(?![\w’']*[’']s\b)"
+    r"\b(in|at|from|near|of)\s+(the\s+)?(?!("
+    + "|".join(w.title() for w in (*MONTHS, *WEEKDAYS))
+    + r")\b)([A-Z][a-z]+)(?![\w’']*[’']s\b)"
 )
 # Stricter, for taking a neighbour's place: "the Line of Control" says no where.
 PLACE_STRICT = re.compile(r"\b(in|at|from|near)\s+(the\s+)?[A-Z][a-z]+")
@@ -190,14 +188,20 @@ def _asks(q: str, wh: re.Match[str]) -> bool:
 CAPITALISED = re.compile(r"\b[A-Z]\w*")
 
 
+_HOW_MANY = re.compile(r"\bhow\s+many\s+(?:of\s+the\s+)?([\w’'-]+)", re.IGNORECASE)
+
+
+def asked_noun(question: str) -> str:
+    """What "How many ...?" counts, stemmed ("experts" -> "expert"); "" for other questions."""
+    asked = _HOW_MANY.search(question)
+    return stem(fold(asked.group(1))) if asked else ""
+
+
 def counts_what_is_asked(question: str, text: str) -> bool:
     """For "How many experts ...?", the text names experts ("... the two nuclear-armed states"
     next to a sentence about experts counts states, not them)."""
-    asked = re.search(r"\bhow\s+many\s+(?:of\s+the\s+)?([\w’'-]+)", question, re.IGNORECASE)
-    if not asked:
-        return True
-    noun = stem(fold(asked.group(1)))
-    return any(w == noun or same_word(noun, w) for w in terms(text))
+    noun = asked_noun(question)
+    return not noun or any(w == noun or same_word(noun, w) for w in terms(text))
 
 
 def names_covered(question: str, passage: Passage) -> float:

@@ -267,10 +267,8 @@ class Ranker:
 
     def previous_start(self, passage: Passage) -> int:
         """Where the sentence before `passage` in its document starts, or -1."""
-        table, row = self.locate(passage)
-        if row > 0 and table.doc_ids[row - 1] == table.doc_ids[row]:
-            return int(table.offsets[row - 1][0])
-        return -1
+        before = self.previous(passage)
+        return before.start if before is not None else -1
 
     @staticmethod
     def prefer_body_over_headline(ranked: list[Scored]) -> list[Scored]:

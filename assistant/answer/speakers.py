@@ -91,15 +91,17 @@ _OPENS_QUOTE = ("“", '"', "«", "‘")
 
 # What follows a speaker's name and says who they are: "..., said Leigh Sears, the lake's
 # concessions manager" or "... who is the Lake Berryessa concessions manager".
-_ROLE = re.compile(r"\s*(?:,\s*|\s+who\s+(?:is|was)\s+)(?:the\s+|a\s+|an\s+)?([^,.;:“”\"()]{3,80})")
+_ROLE_WORDS = r"[^,.;:“”\"()]"  # a role runs to the next punctuation
+_ROLE = re.compile(
+    rf"\s*(?:,\s*|\s+who\s+(?:is|was)\s+)(?:the\s+|a\s+|an\s+)?({_ROLE_WORDS}{{3,80}})"
+)
 
 
 def _described(who: str) -> bool:
-    """`who` is asked by a description ("the lake's concessions manager"), not by a name: a
-    role may say it then ("Putin" is not named by "Putin's adviser")."""
-    return bool(re.search(r"(?<![’'])\b[a-z]{3,}\b", who)) and not re.search(
-        r"\b[A-Z][a-z]+\b(?![’'])", who.replace("the ", "", 1)
-    )
+    """`who` is asked by a description ("the lake's concessions manager"), not by a name (no
+    capitalised word after an opening "the"): a role may say it then ("Putin" is not named by
+    "Putin's adviser")."""
+    return not re.search(r"\b[A-Z]", re.sub(r"^\s*(?:the|a|an)\s+", "", who, flags=re.IGNORECASE))
 
 
 def _role_after(passage: Passage) -> str:
@@ -128,7 +130,7 @@ def attributed_one(ranker: Ranker, who: str, passage: Passage, carried: int = 0)
             return True
         if _described(who) and match.group("after"):
             # "said Leigh Sears who is the Lake Berryessa concessions manager"
-            rest = re.match(r"[^,.;:“”\"()]{0,80}", text[match.end() :])
+            rest = re.match(f"{_ROLE_WORDS}{{0,80}}", text[match.end() :])
             if rest and is_named(who, subject + " " + rest.group(0)):
                 return True
         if PRONOUN_ONLY.fullmatch(subject.strip()):
