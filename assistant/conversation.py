@@ -251,11 +251,15 @@ _PERSONAL = re.compile(r"\b(he|him|his|she|her|hers)\b", re.IGNORECASE)
 _REACH = 160
 
 
+def _surname(name: str) -> str:
+    return name.split()[-1] if name.split() else ""
+
+
 def referred_to_as(name: str, texts: Iterable[str]) -> str:
     """ "he" or "she", as the articles refer to the person named `name` (by the pronoun that
     follows the mentions of their surname, within about a sentence), or "" when they don't
     say clearly (fewer than two such pronouns, or not two to one)."""
-    surname = name.split()[-1] if name.split() else ""
+    surname = _surname(name)
     if len(surname) < 2 or not surname[0].isupper():
         return ""
     mention = re.compile(rf"\b{re.escape(surname)}\b")
@@ -278,13 +282,13 @@ def referred_to_as(name: str, texts: Iterable[str]) -> str:
 
 
 def condense(
-    question: str, history: History | None, texts: Callable[[], Iterable[str]] | None = None
+    question: str, history: History | None, texts: Callable[[str], Iterable[str]] | None = None
 ) -> str:
     """Replace the first pronoun pointing back at the conversation with what it stands for:
     the likeliest referent from the latest turn that has one, not one the question already
     names ("Did Russia listen to them?" after "What did India plead with Russia?": India).
-    With `texts` (the articles' texts), "she" is no one the articles call "he", and the
-    other way round."""
+    With `texts` (the texts of the articles that hold a given word), "she" is no one the
+    articles call "he", and the other way round."""
     pronoun = next(
         (
             m
@@ -312,12 +316,14 @@ def condense(
     return question
 
 
-def _agreeing(pronoun: str, candidates: list[str], texts: Callable[[], Iterable[str]]) -> list[str]:
+def _agreeing(
+    pronoun: str, candidates: list[str], texts: Callable[[str], Iterable[str]]
+) -> list[str]:
     """The candidates for "he" or "she" the articles refer to by that pronoun, then those they
     don't say (in their order); none they refer to by the other one ("she" after "Who did
-    Meghan meet?" is not Harry, nor "British" when Meghan is called "she")."""
-    corpus = list(texts())  # read once for all the candidates
-    known = [(c, referred_to_as(c, corpus)) for c in candidates]
+    Meghan meet?" is not Harry, nor "British" when Meghan is called "she"). Only the articles
+    that hold a candidate's surname are read."""
+    known = [(c, referred_to_as(c, texts(_surname(c)))) for c in candidates]
     wanted = "he" if pronoun in _HE else "she"
     return [c for c, k in known if k == wanted] + [c for c, k in known if not k]
 

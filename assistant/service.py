@@ -18,6 +18,7 @@ from .answer import (
     as_asked,
     not_answered,
     searched_form,
+    speech_topic,
 )
 from .attribution import dated
 from .conversation import History, condense, not_said_before
@@ -175,7 +176,7 @@ class Assistant:
         filters: Filters | None = None,
     ) -> Answer:
         question = self._check(question)
-        standalone = condense(question, history, self._texts)
+        standalone = condense(question, history, self.store.snapshot.texts_with)
         t0 = time.perf_counter()
         searched, retrieved, passages, lead = self._search(standalone, history, filters)
         t1 = time.perf_counter()
@@ -286,18 +287,34 @@ class Assistant:
         source words read as filters: news.py), the passages retrieved for it, those without
         what the conversation already cited, and the lead a "latest" answer opens with."""
         view = self.store.snapshot
-        docs = view.documents.values()
-        news = read_news(
-            standalone, [d.outlet for d in docs], published=[d.published for d in docs]
-        )
+        news = read_news(standalone, view.outlets, published=view.published)
         searched = searched_form(news.question)
-        retrieved = self.retrieve(searched, merged(filters, news.filters))
+        limits = merged(filters, news.filters)
+        retrieved = self._with_more_words(searched, self.retrieve(searched, limits), limits)
         passages = not_said_before(searched, history, retrieved)
         lead = ""
         if news.latest and passages:
             passages = newest_first(passages)
             lead = as_of(passages[0].document.published, passages[0].document.outlet)
         return searched, retrieved, passages, lead
+
+    def _with_more_words(
+        self, question: str, retrieved: list[Passage], filters: Filters | None
+    ) -> list[Passage]:
+        """For "What did X say about Y?": the passages retrieved, then those of the same
+        articles retrieved for Y alone, since X's words about Y need not name X (a quote
+        carried on from X's paragraph) while every sentence naming X ranks high for the whole
+        question."""
+        asked = speech_topic(question)
+        if asked is None or not retrieved:
+            return retrieved
+        docs = self.store.snapshot.documents
+        allowed = frozenset(p.document.doc_id for p in retrieved)
+        if filters:
+            allowed &= filters.documents(docs)
+        seen = {p.node_id for p in retrieved}
+        more = self.retriever.passages(asked[1], allowed=allowed) if allowed else []
+        return [*retrieved, *(p for p in more if p.node_id not in seen)]
 
     def _across(
         self, question: str, history: History | None, filters: Filters | None
@@ -338,11 +355,6 @@ class Assistant:
         docs = articles(view, topic_terms(question), [p.document.doc_id for p in passages])
         each = max(2, SUMMARY_SENTENCES // max(1, len(docs)))
         return [p for doc in docs for p in lead_passages(view, doc, each)]
-
-    def _texts(self) -> Iterable[str]:
-        """The committed articles' texts (for how the articles refer to someone,
-        conversation.py)."""
-        return (doc.text for doc in self.store.snapshot.documents.values())
 
     def _check(self, question: str) -> str:
         if not isinstance(question, str) or not question.strip():

@@ -65,6 +65,20 @@ def asked_speaker(question: str) -> tuple[str, str] | None:
     return who, said.group("verb")
 
 
+def speech_topic(question: str) -> tuple[str, str] | None:
+    """For "What did X say about Y?": (X, Y), what to look for among X's words ("Y" for "What
+    did X say Y?"); None for other questions and for "What (else) did X say?", which ask
+    nothing beyond X's words."""
+    said = _SAY_QUESTION.search(question)
+    asked = asked_speaker(question)
+    if said is None or asked is None:
+        return None
+    topic = re.sub(r"^\s*(?:about|of|on|regarding)\b", "", question[said.end() :]).strip(" ?")
+    if not question_terms(topic):
+        return None
+    return asked[0], topic
+
+
 def named_people(who: str) -> list[str]:
     """The people a question names: "Kamal Alam and James Hackett" -> both."""
     return [p.strip() for p in _PEOPLE_SEPARATOR.split(who) if p.strip()]

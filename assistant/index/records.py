@@ -98,6 +98,28 @@ class Snapshot:
         at = bisect.bisect_left(longer, t)
         return at < len(longer) and longer[at].startswith(t)
 
+    def texts_with(self, word: str) -> list[str]:
+        """The texts of the articles that hold `word` (as BM25 indexes it: lexical.terms), found
+        through the index rather than by reading every article."""
+        found = terms(word)
+        if self.bm25 is None or not found or found[0] not in self.bm25.vocab_dict:
+            return []
+        postings = self.bm25.scores
+        term = self.bm25.vocab_dict[found[0]]
+        rows = postings["indices"][postings["indptr"][term] : postings["indptr"][term + 1]]
+        doc_ids = dict.fromkeys(self.table.doc_ids[int(r)] for r in rows)
+        return [self.documents[d].text for d in doc_ids if d in self.documents]
+
+    @cached_property
+    def outlets(self) -> list[str]:
+        """The outlets the articles are from, each once."""
+        return sorted({d.outlet for d in self.documents.values() if d.outlet})
+
+    @cached_property
+    def published(self) -> list[str]:
+        """The articles' publication dates (ISO), each once."""
+        return sorted({d.published for d in self.documents.values() if d.published})
+
     @cached_property
     def _sorted_vocabulary(self) -> list[str]:
         return sorted(self.windows.vocab_dict) if self.windows is not None else []
