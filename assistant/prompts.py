@@ -1,4 +1,8 @@
-"""Prompts are text files in `prompts/`, loaded by name, with `$name` placeholders."""
+"""Prompts are text files in `prompts/`, loaded by name, with `$name` placeholders.
+
+They ship with the package: `assistant/prompt_files` is a link to the project's `prompts/`
+folder, which a built wheel holds as package data (setuptools copies what the link points to),
+so an installed assistant reads the same files as a checkout."""
 
 from __future__ import annotations
 
@@ -7,9 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import AssistantError
-from .settings import PROJECT_DIR
 
-PROMPTS_DIR = PROJECT_DIR / "prompts"
+PROMPTS_DIR = Path(__file__).resolve().parent / "prompt_files"
 
 
 class Prompt:
@@ -33,7 +36,7 @@ class Prompt:
         if missing:
             raise AssistantError(
                 f"prompt '{self.name}' needs the variable(s) {', '.join(missing)}; "
-                f"pass them or edit {PROMPTS_DIR / (self.name + '.txt')}."
+                f"pass them or edit {(PROMPTS_DIR / (self.name + '.txt')).resolve()}."
             )
         # safe_substitute: a `$` inside a value (a price in an article) is left as it is.
         return self.template.safe_substitute(values).strip()
