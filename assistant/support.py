@@ -150,14 +150,15 @@ def _overlap(sentence_terms: set[str], found: _Words) -> float:
     return len(sentence_terms & found.terms) / len(sentence_terms)
 
 
-def missing_facts(sentence: str, evidence_text: str) -> list[str]:
-    """The sentence's facts that the evidence does not contain."""
-    return _missing(facts(sentence), _Words.of(evidence_text))
+def missing_facts(sentence: str, evidence_text: str, given: str = "") -> list[str]:
+    """The sentence's facts that neither the evidence nor `given` (the question: a name or
+    figure it gives is no new claim when the answer repeats it) contains."""
+    return _missing(facts(sentence), _Words.of(evidence_text) | _Words.of(given))
 
 
-def overlap(sentence: str, evidence_text: str) -> float:
-    """Share of the sentence's content words found in the evidence."""
-    return _overlap(set(terms(sentence)) - _PRONOUNS, _Words.of(evidence_text))
+def overlap(sentence: str, evidence_text: str, given: str = "") -> float:
+    """Share of the sentence's content words found in the evidence or in `given`."""
+    return _overlap(set(terms(sentence)) - _PRONOUNS, _Words.of(evidence_text) | _Words.of(given))
 
 
 def passage_evidence(
@@ -224,9 +225,13 @@ class SupportChecker:
         sentences: Sequence[str],
         cited: Sequence[Sequence[int]],
         evidence: Sequence[Evidence],
+        given: str = "",
     ) -> list[Verdict]:
-        """`cited[i]`: the source numbers (1-based into `evidence`) sentence i cites."""
-        found = [_Words.of(e.text) for e in evidence]
+        """`cited[i]`: the source numbers (1-based into `evidence`) sentence i cites. What
+        `given` (the question) says counts as found: an answer that repeats the question's
+        names and figures ("The Houston chain has 25 locations") claims nothing new by them."""
+        asked = _Words.of(given)
+        found = [_Words.of(e.text) | asked for e in evidence]
         plans: list[tuple[bool, list[_Candidate], bool]] = []  # (cited?, candidates, wordy)
         for i, sentence in enumerate(sentences):
             sentence_facts = facts(sentence)

@@ -109,8 +109,9 @@ def pair_rows(assistant: Assistant) -> list[Row]:
 
 
 def label_rows(assistant: Assistant, labels: list[dict[str, Any]]) -> list[Row]:
-    """The check's inputs for each labelled sentence: its cited quotes together are the
-    evidence for words and facts, the nearest one for meaning (as in SupportChecker)."""
+    """The check's inputs for each labelled sentence: its cited quotes together, with the
+    question asked, are the evidence for words and facts, the nearest quote for meaning (as in
+    SupportChecker)."""
     rows = []
     quotes = sorted({q for label in labels for q in label["cited"]})
     vectors = dict(zip(quotes, assistant.embed.encode(quotes), strict=True))
@@ -122,8 +123,8 @@ def label_rows(assistant: Assistant, labels: list[dict[str, Any]]) -> list[Row]:
         rows.append(
             Row(
                 sim,
-                sp.overlap(claim, evidence),
-                not sp.missing_facts(claim, evidence),
+                sp.overlap(claim, evidence, label.get("question", "")),
+                not sp.missing_facts(claim, evidence, label.get("question", "")),
                 bool(label["supported"]),
                 label["sentence"],
                 label.get("article", ""),

@@ -192,6 +192,7 @@ class LLMAnswerer:
             [claims[i] for i in checked],
             [[source_of[n] for n in spans[i].citations if n in source_of] for i in checked],
             passage_evidence(self.store, self.embed, passages),
+            given=question,
         )
         by_sentence: dict[int, Verdict] = dict(zip(checked, verdicts, strict=True))
         pieces: list[str] = []

@@ -95,3 +95,18 @@ def test_an_uncited_sentence_gets_the_passage_that_clearly_supports_it(
     assert verdicts[0].supported and verdicts[0].reattached and verdicts[0].citations == [2]
     assert not verdicts[1].supported and verdicts[1].citations == []
     assert not verdicts[2].supported and verdicts[2].citations == []
+
+
+def test_a_name_the_question_gives_is_no_new_claim(
+    checker: SupportChecker, evidence: list[Evidence]
+) -> None:
+    question = "Which London think tank does Kamal Alam work for?"
+    sentence = "The London think tank Kamal Alam works for is the Royal United Services Institute."
+    (alone,) = checker.check([sentence], [[2]], evidence)
+    assert not alone.supported and "london" in alone.missing, alone
+    (asked,) = checker.check([sentence], [[2]], evidence, given=question)
+    assert asked.supported, asked
+    # a name the question does not give is still a claim the passage must hold
+    other = "The London think tank Kanwal Sibal works for is the Royal United Services Institute."
+    (changed,) = checker.check([other], [[2]], evidence, given=question)
+    assert not changed.supported and "kanwal" in changed.missing, changed
