@@ -53,7 +53,7 @@ llm-model: install-test
 	$(BIN)/python -m bench.llm_model --download
 
 test-llm: install-test $(LLM_VENV)/.installed llm-model
-	ASSISTANT_TEST_LLAMA_PYTHON=$(LLM_VENV)/bin/python $(BIN)/python -m pytest -s tests/test_llm_real.py
+	ASSISTANT_TEST_LLAMA_PYTHON=$(LLM_VENV)/bin/python $(BIN)/python -m pytest -s tests/llm/test_llm_real.py
 
 lint: install-test
 	$(BIN)/ruff check .
@@ -77,4 +77,4 @@ load: install-test
 	$(BIN)/python -m bench.load --json bench/results/load.json
 
 crash: install-test
-	ASSISTANT_CRASH_FILES=300 $(BIN)/python -m pytest -q -s tests/test_crash_safety.py
+	ASSISTANT_CRASH_FILES=300 $(BIN)/python -m pytest -q -s tests/reliability/test_crash_safety.py

@@ -1,4 +1,5 @@
-"""A scripted OpenAI-compatible server on 127.0.0.1, for tests that talk real HTTP.
+"""A scripted OpenAI-compatible server on 127.0.0.1, for tests (tests/llm, tests/web) and
+bench/llm_overhead.py, which talk real HTTP to it.
 
 It serves `POST /v1/chat/completions` (plain JSON, or server-sent events when the request says
 `"stream": true`) and `GET /v1/models`. Each test enqueues the replies it wants, in order:

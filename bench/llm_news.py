@@ -34,7 +34,7 @@ from typing import Any
 
 from assistant import Answer, Assistant
 from assistant.conversation import History
-from tests.processes import free_port, serving
+from bench.processes import free_port, serving
 
 from .common import (
     RESULTS,

@@ -24,7 +24,7 @@ from assistant.llm import LLMAnswerer
 from assistant.llm.answerer import cite_source
 from assistant.llm.markers import MarkerStream
 from assistant.retrieve import Passage
-from tests.fake_openai import Body, FakeOpenAI, Reply, sources
+from bench.fake_openai import Body, FakeOpenAI, Reply, sources
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT.parent / "shared" / "eval" / "dev_seed.jsonl"

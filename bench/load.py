@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from tests.processes import free_port, serving
+from bench.processes import free_port, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("ASSISTANT_SHARED_DIR", ROOT.parent / "shared"))

@@ -1,4 +1,6 @@
-"""Servers the tests start as real processes on 127.0.0.1 (a Chroma server, llama.cpp)."""
+"""Servers started as real processes on 127.0.0.1 (a Chroma server, llama.cpp, the app), by the
+tests and by bench/load.py and bench/llm_news.py; kept in bench/ so the benchmarks never import
+from tests/."""
 
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ def serving(
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Run `command` (its output to `log`, in `env` if given) until `ready_url` answers 200;
     stop it on leaving. Fails with the end of the log when the server exits or is not ready in
-    `timeout` s. Used by the tests and by bench/load.py."""
+    `timeout` s."""
     with log.open("w") as out:
         server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
         try:

@@ -9,7 +9,7 @@ import pytest
 
 from assistant import Assistant
 
-from .conftest import offline_settings
+from ..conftest import offline_settings
 
 ARTICLES = {
     "painting.txt": (

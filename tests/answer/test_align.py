@@ -8,7 +8,7 @@ from pathlib import Path
 from assistant import Assistant
 from assistant.answer.align import MAX_WINDOW_CHARS, Window, align
 
-from .conftest import offline_settings
+from ..conftest import offline_settings
 
 
 def windows(text: str, sentences: list[str], context: bool = False) -> list[Window]:

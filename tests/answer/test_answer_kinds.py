@@ -7,7 +7,7 @@ from pathlib import Path
 
 from assistant import Assistant
 
-from .test_ingest import ingest_text
+from ..helpers import ingest_text
 
 FERRY = (
     "Ferry crash inquiry opens\n"

@@ -8,7 +8,8 @@ import pytest
 
 from assistant import Answer, Assistant
 
-from .conftest import BUNDLED, DEV_SEED, ROOT, load_jsonl
+from ..conftest import BUNDLED, DEV_SEED, ROOT, load_jsonl
+from ..helpers import check_offsets
 
 # The shared dev questions, then questions of the same kind written for this project (some of
 # them added when the answerer got them wrong: bylines, headlines, when-questions).
@@ -20,14 +21,6 @@ KNOWN_MISSES = {
     "d12": "MiniLM ranks Kamal Alam's 'weaponry' sentence above the S-400 'missile deal'",
     "m13": "word alignment matches 'GDP' with '£4.1 billion': answerability 0.53, not below 0.5",
 }
-
-
-def check_offsets(assistant: Assistant, answer: Answer) -> None:
-    for c in answer.citations:
-        doc = assistant.document(c.source)
-        assert doc.text[c.start : c.end] == c.quote
-        assert doc.text[c.context_start : c.context_start + len(c.context)] == c.context
-        assert c.quote in c.context
 
 
 @pytest.mark.parametrize("case", SEED, ids=[c["id"] for c in SEED])

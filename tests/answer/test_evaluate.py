@@ -12,7 +12,7 @@ from assistant import Assistant, AssistantError
 from assistant.evaluate import EvalReport, GoldCase, evaluate, format_report, load_gold
 from assistant.interfaces.cli import main
 
-from .conftest import DEV_SEED
+from ..conftest import DEV_SEED
 
 GOLD = [
     {

@@ -10,7 +10,7 @@ import pytest
 from assistant import Assistant, AssistantError
 from assistant.interfaces.cli import main
 
-from .conftest import offline_settings
+from ..conftest import offline_settings
 
 STORIES = {
     "march-1.html": (

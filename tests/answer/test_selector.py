@@ -13,7 +13,7 @@ import pytest
 from assistant import Assistant
 from assistant.selector import MODEL_DIR, AnswerSelector, Candidate, pair_text, shared_selector
 
-from .conftest import offline_settings
+from ..conftest import offline_settings
 
 BRIDGE = (
     "A new bridge for Millbrook\n"

@@ -13,7 +13,7 @@ from bench import calibrate, retrieval, speed
 from bench.common import Squad, load_squad
 from bench.retrieval import limit_corpus, score
 
-from .conftest import SHARED
+from ..conftest import SHARED
 
 pytestmark = pytest.mark.skipif(
     not (SHARED / "data" / "squad" / "dev-v1.1.json").is_file(), reason="needs ../shared SQuAD"

@@ -13,21 +13,11 @@ from assistant import Assistant
 from assistant.index import fingerprint
 from assistant.ingest import build_nodes, doc_id_for, read_article
 
-from .conftest import BUNDLED, offline_settings
-
-CLI = [sys.executable, "-m", "assistant.cli"]
-
-
-def run(*args: str, index: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
-    env["ASSISTANT_LLM"] = "extractive"
-    return subprocess.run(
-        [*CLI, "--index", str(index), *args], capture_output=True, text=True, env=env, timeout=300
-    )
-
+from ..conftest import BUNDLED, offline_settings
+from ..helpers import run_cli
 
 def doctor_json(index: Path, *flags: str) -> tuple[int, dict]:
-    result = run("doctor", "--json", *flags, index=index)
+    result = run_cli("doctor", "--json", *flags, index=index)
     assert "Traceback" not in result.stderr, result.stderr
     return result.returncode, json.loads(result.stdout)
 
@@ -36,7 +26,7 @@ def test_healthy_index_is_reported_healthy(tmp_path: Path) -> None:
     index = tmp_path / "index"
     assistant = Assistant.open(settings=offline_settings(index))
     assert assistant.ingest(BUNDLED).ok
-    result = run("doctor", index=index)
+    result = run_cli("doctor", index=index)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == f"checked 1 documents, {assistant.store.table.size} nodes"
@@ -91,7 +81,7 @@ def test_doctor_finds_and_repairs_a_broken_index(tmp_path: Path) -> None:
     assert found["missing_sources"] == [str((articles / "gone.txt").resolve())]
     assert found["nodes"] == total
 
-    result = run("doctor", index=index)
+    result = run_cli("doctor", index=index)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "removed 2 orphan nodes (left by an interrupted ingest)" in out
@@ -107,8 +97,8 @@ def test_doctor_finds_and_repairs_a_broken_index(tmp_path: Path) -> None:
     assert after["missing_sources"] == found["missing_sources"]
 
     # Following the advice brings the document back, and the index answers about it again.
-    assert run("ingest", harbour.source, index=index).returncode == 0
-    answer = run("ask", "--json", "Who closed the harbour of Tarsk?", index=index)
+    assert run_cli("ingest", harbour.source, index=index).returncode == 0
+    answer = run_cli("ask", "--json", "Who closed the harbour of Tarsk?", index=index)
     assert "mayor" in json.loads(answer.stdout)["answer"]
     code, final = doctor_json(index, "--check")
     assert code == 0 and final["documents"] == 3 and final["nodes"] == total - 2 + 1
@@ -118,7 +108,7 @@ def test_doctor_refuses_while_a_writer_holds_the_lock(
     fresh: Assistant,
 ) -> None:
     with fresh.store.locked():
-        result = run("doctor", index=fresh.settings.index_dir)
+        result = run_cli("doctor", index=fresh.settings.index_dir)
     assert result.returncode == 2
     assert result.stderr.startswith("error: another process is writing to the index")
     assert len(result.stderr.strip().splitlines()) == 1

@@ -8,7 +8,7 @@ import pytest
 
 from assistant import Assistant, Settings
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 
 def test_every_setting_is_in_the_readme() -> None:

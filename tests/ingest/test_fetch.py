@@ -16,8 +16,8 @@ import pytest
 from assistant import Assistant
 from assistant.interfaces.render import documents_html
 
-from .conftest import offline_settings
-from .test_ui import client, running_app
+from ..conftest import offline_settings
+from ..helpers import client, running_app
 
 # Gradio's queue calls pandas APIs that pandas 3 deprecates; not ours to fix.
 pytestmark = pytest.mark.filterwarnings(

@@ -10,19 +10,8 @@ import pytest
 from assistant import Assistant, AssistantError
 from assistant.ingest import build_nodes, doc_id_for, read_article
 
-from .conftest import BUNDLED, ROOT, offline_settings
-
-
-def snapshot(assistant: Assistant) -> tuple[dict[str, str], int, int]:
-    store = assistant.store
-    docs = {d.source: d.sha256 for d in store.documents.values()}
-    return docs, store.table.size, store.nodes.count()
-
-
-def ingest_text(assistant: Assistant, path: Path, text: str) -> None:
-    """Write an article written for a test and ingest it; the ingest must succeed."""
-    path.write_text(text, encoding="utf-8")
-    assert assistant.ingest([path]).ok
+from ..conftest import BUNDLED, ROOT, offline_settings
+from ..helpers import ingest_text, snapshot
 
 
 def test_bundled_article_is_cleaned_with_metadata(bundled: Assistant) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from assistant import Assistant
 
-from .conftest import SHARED, offline_settings
+from ..conftest import SHARED, offline_settings
 
 EXTRACTION = SHARED / "data" / "extraction"
 # file -> (charset it declares, headline, published, author or "")

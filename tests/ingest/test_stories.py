@@ -11,7 +11,7 @@ import pytest
 from assistant import Assistant
 from assistant.interfaces.cli import main
 
-from .conftest import offline_settings
+from ..conftest import offline_settings
 
 WIRE = [
     "Rescue teams reached the village of Orvik late on Sunday after a landslide cut the only "

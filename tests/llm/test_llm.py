@@ -1,5 +1,5 @@
 """The openai backend end to end: the real `openai` client over real HTTP to a scripted
-OpenAI-compatible server on 127.0.0.1 (tests/fake_openai.py), over the bundled article's index."""
+OpenAI-compatible server on 127.0.0.1 (bench/fake_openai.py), over the bundled article's index."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ import pytest
 
 from assistant import Answer, Assistant, LLMError
 from assistant.interfaces.cli import format_answer, main
+from bench.fake_openai import FakeOpenAI, Reply, Request, citing, sources
 
-from .conftest import ARTICLES, offline_settings
-from .fake_openai import FakeOpenAI, Reply, Request, citing, sources
+from ..conftest import ARTICLES, offline_settings
+from ..helpers import check_offsets
 
 KAMAL = "Kamal Alam, a Pakistan analyst"
 HACKETT_QUOTE = "Russia would likely weigh carefully"
@@ -53,11 +54,6 @@ def collect(assistant: Assistant, question: str, **kwargs: Any) -> tuple[list[st
     assert isinstance(final, Answer)
     texts = [p for p in pieces[:-1] if isinstance(p, str)]
     return texts, final
-
-
-def check_offsets(assistant: Assistant, answer: Answer) -> None:
-    for c in answer.citations:
-        assert assistant.document(c.source).text[c.start : c.end] == c.quote
 
 
 # ---------------------------------------------------------------- backend selection

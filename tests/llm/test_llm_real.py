@@ -15,16 +15,15 @@ import json
 import os
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from assistant import Answer, Assistant
 from bench.llm_model import MODEL_ALIAS, assemble
+from bench.processes import free_port, serving
 
-from .conftest import DEV_SEED, load_jsonl, offline_settings
-from .processes import free_port, serving
+from ..conftest import DEV_SEED, ROOT, load_jsonl, offline_settings
 
 PYTHON = os.environ.get("ASSISTANT_TEST_LLAMA_PYTHON", "")
 MODEL = MODEL_ALIAS
@@ -141,7 +140,7 @@ def test_report(real: Assistant) -> None:
     print("\n" + json.dumps(summary))
     for r in RESULTS:
         print(json.dumps(r, ensure_ascii=False))
-    out = Path(__file__).resolve().parent.parent / "bench" / "results"
+    out = ROOT / "bench" / "results"
     if out.is_dir():
         (out / "llm_real.json").write_text(json.dumps({"summary": summary, "answers": RESULTS}))
     assert summary["answerable_right"] >= len(answerable) / 2, summary

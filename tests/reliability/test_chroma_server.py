@@ -22,21 +22,13 @@ from typing import Any
 import pytest
 
 from assistant import Assistant, AssistantError
+from bench.processes import free_port, serving
 
-from .conftest import ARTICLES, ROOT, offline_settings
-from .processes import free_port, serving
-from .test_answers import KNOWN_MISSES, SEED, check_offsets
-from .test_crash_safety import write_corpus
+from ..answer.test_answers import KNOWN_MISSES, SEED
+from ..conftest import ARTICLES, ROOT, offline_settings
+from ..helpers import CLI, check_offsets, cli_env, run_cli, write_corpus
 
 CHROMA = Path(sys.executable).parent / "chroma"
-CLI = [sys.executable, "-m", "assistant.cli"]
-
-
-def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    """`assistant ARGS` in a new process with `env`."""
-    return subprocess.run(
-        [*CLI, *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300
-    )
 
 
 @contextlib.contextmanager
@@ -161,7 +153,7 @@ def test_two_app_processes_share_the_server(chroma_url: str, tmp_path: Path) -> 
     reader = Chat(tmp_path / "reader", env)  # started before the article exists anywhere
     try:
         assert "The index is empty" in reader.ask(question)
-        ingest = cli(env, "--index", str(tmp_path / "writer"), "ingest", str(article))
+        ingest = run_cli("ingest", str(article), index=tmp_path / "writer", env=env)
         assert ingest.returncode == 0 and "1 added" in ingest.stdout, ingest.stderr
         said = reader.ask(question)
         assert "Ilse Varga" in said and "[1] “The harbour of Tarsk" in said, said
@@ -172,7 +164,7 @@ def test_two_app_processes_share_the_server(chroma_url: str, tmp_path: Path) -> 
         article.write_text(
             "Harbour report\nThe harbour of Tarsk was reopened on Friday by the port authority.\n"
         )
-        update = cli(env, "--index", str(tmp_path / "writer"), "ingest", str(article))
+        update = run_cli("ingest", str(article), index=tmp_path / "writer", env=env)
         assert "1 updated" in update.stdout, update.stderr
         said = reader.ask("Who reopened the harbour of Tarsk?")
         assert "port authority" in said and "Ilse Varga" not in said, said
@@ -182,11 +174,9 @@ def test_two_app_processes_share_the_server(chroma_url: str, tmp_path: Path) -> 
 
 
 def server_env(chroma_url: str, collection: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
-    env.update(
+    return cli_env(
         ASSISTANT_LLM="extractive", ASSISTANT_CHROMA_URL=chroma_url, ASSISTANT_COLLECTION=collection
     )
-    return env
 
 
 def lock_record(chroma_url: str, collection: str) -> dict[str, Any]:
@@ -221,7 +211,7 @@ def test_writers_in_different_folders_are_serialized_by_the_server(
         while not lock_record(chroma_url, "writers"):
             assert first.poll() is None and time.monotonic() < deadline, first.communicate()
             time.sleep(0.1)
-        second = cli(env, "--index", str(tmp_path / "b"), "ingest", str(corpus[0]))
+        second = run_cli("ingest", str(corpus[0]), index=tmp_path / "b", env=env)
         still_running = first.poll() is None
     finally:
         out, err = first.communicate(timeout=600)
@@ -231,7 +221,7 @@ def test_writers_in_different_folders_are_serialized_by_the_server(
     assert f"is writing to the index on the Chroma server at {chroma_url}" in second.stderr
     assert first.returncode == 0 and "120 added" in out, err
     assert lock_record(chroma_url, "writers") == {}  # released
-    check = cli(env, "--index", str(tmp_path / "b"), "doctor", "--check", "--json")
+    check = run_cli("doctor", "--check", "--json", index=tmp_path / "b", env=env)
     assert check.returncode == 0 and '"documents": 120' in check.stdout, check.stderr
 
 

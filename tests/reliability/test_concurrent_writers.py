@@ -4,9 +4,7 @@ opening the index while a writer is mid-document leave its nodes alone. Real pro
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,16 +12,8 @@ import pytest
 
 from assistant import Assistant
 
-from .conftest import ROOT, offline_settings
-from .test_crash_safety import write_corpus
-
-CLI = [sys.executable, "-m", "assistant.cli"]
-
-
-def env() -> dict[str, str]:
-    values = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
-    values["ASSISTANT_LLM"] = "extractive"
-    return values
+from ..conftest import ROOT, offline_settings
+from ..helpers import CLI, cli_env, run_cli, write_corpus
 
 
 def start(*args: str, index: Path) -> subprocess.Popen[str]:
@@ -32,19 +22,8 @@ def start(*args: str, index: Path) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=env(),
+        env=cli_env(ASSISTANT_LLM="extractive"),
         cwd=ROOT,
-    )
-
-
-def run(*args: str, index: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*CLI, "--index", str(index), *args],
-        capture_output=True,
-        text=True,
-        env=env(),
-        cwd=ROOT,
-        timeout=600,
     )
 
 
@@ -64,7 +43,7 @@ def holds_write_lock(pid: int, index: Path, timeout: float = 120) -> bool:
 
 
 def doctor_check(index: Path) -> dict:
-    result = run("doctor", "--check", "--json", index=index)
+    result = run_cli("doctor", "--check", "--json", index=index, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     return json.loads(result.stdout)
 
@@ -91,7 +70,7 @@ def test_second_writer_gets_a_clear_error_and_changes_nothing(
     writer = start("ingest", str(first), index=index)
     try:
         assert holds_write_lock(writer.pid, index), writer.communicate()
-        other = run("ingest", str(second), index=index)
+        other = run_cli("ingest", str(second), index=index, timeout=600)
         still_running = writer.poll() is None
     finally:
         out, err = writer.communicate(timeout=600)
@@ -106,7 +85,7 @@ def test_second_writer_gets_a_clear_error_and_changes_nothing(
     state = doctor_check(index)
     assert state["healthy"] and state["documents"] == 120
     # Run again once the first is done, the second completes; the index holds both, once.
-    again = run("ingest", str(second), index=index)
+    again = run_cli("ingest", str(second), index=index, timeout=600)
     assert again.returncode == 0 and "10 added" in again.stdout
     state = doctor_check(index)
     assert state["healthy"] and state["documents"] == 130
@@ -125,7 +104,9 @@ def test_readers_opening_during_an_ingest_leave_its_nodes_alone(
         # Each `ask` opens the index while the writer has nodes in Chroma whose document record
         # is not written yet; they look like a crash's orphans, but are not.
         while writer.poll() is None and len(answers) < 3:
-            asked = run("ask", "--json", "When did the 1973 oil crisis begin?", index=index)
+            asked = run_cli(
+                "ask", "--json", "When did the 1973 oil crisis begin?", index=index, timeout=600
+            )
             assert asked.returncode == 0, asked.stderr
             answers.append(json.loads(asked.stdout))
     finally:

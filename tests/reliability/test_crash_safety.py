@@ -10,8 +10,9 @@ against the committed documents and the source files, and the BM25 table against
 ASSISTANT_CRASH_ROUNDS (default 20) and ASSISTANT_CRASH_FILES (default 100, to keep `make test`
 within minutes on two shared cores) size it; the issue's full size is ASSISTANT_CRASH_FILES=300
 (`make crash`). The corpus is written once per test session.
-Run the worker by hand: python -m tests.test_crash_safety INDEX CORPUS_DIR. In the test, workers
-are forked from one process that has done the imports, so a round costs the work, not the imports.
+Run the worker by hand: python -m tests.reliability.test_crash_safety INDEX CORPUS_DIR. In the
+test, workers are forked from one process that has done the imports, so a round costs the work,
+not the imports.
 """
 
 from __future__ import annotations
@@ -34,31 +35,17 @@ import pytest
 from assistant import Assistant
 from assistant.ingest import read_article
 
-from .conftest import BUNDLED, ROOT, SHARED, offline_settings
+from ..conftest import BUNDLED, ROOT, offline_settings
+from ..helpers import cli_env, run_cli, write_corpus
 
-SQUAD = SHARED / "data" / "squad" / "dev-v1.1.json"
 ROUNDS = int(os.environ.get("ASSISTANT_CRASH_ROUNDS", "20"))
 FILES = int(os.environ.get("ASSISTANT_CRASH_FILES", "100"))
 # Kills land this long after the worker's check, while it ingests (a file takes ~0.1-0.5 s).
 MAX_DELAY = float(os.environ.get("ASSISTANT_CRASH_MAX_DELAY", "3.0"))
 # Files committed together: small, so that kills land between many commits.
 BATCH = 4
-
-
-def write_corpus(folder: Path, count: int) -> list[Path]:
-    """The first `count` SQuAD dev paragraphs, one .txt file each, led by the article title."""
-    data = json.loads(SQUAD.read_text())
-    folder.mkdir(parents=True, exist_ok=True)
-    paths: list[Path] = []
-    for article in data["data"]:
-        for paragraph in article["paragraphs"]:
-            if len(paths) == count:
-                return paths
-            path = folder / f"squad-{len(paths):03d}.txt"
-            title = article["title"].replace("_", " ")
-            path.write_text(f"{title}\n{paragraph['context']}\n", encoding="utf-8")
-            paths.append(path)
-    return paths
+# This file as a module, for the zygote process (run from the repository folder).
+MODULE = "tests.reliability.test_crash_safety"
 
 
 # ---------------------------------------------------------------------- the worker process
@@ -168,12 +155,11 @@ class Workers:
     """Worker processes forked on demand by one long-lived zygote process."""
 
     def __init__(self, index: Path, corpus: Path, log: Path) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
         self.log = log
         self.zygote = subprocess.Popen(
-            [sys.executable, "-m", "tests.test_crash_safety", "zygote", str(index), str(corpus)],
+            [sys.executable, "-m", MODULE, "zygote", str(index), str(corpus)],
             cwd=ROOT,
-            env=env,
+            env=cli_env(),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=log.open("a"),
@@ -285,13 +271,7 @@ def test_sigkill_at_random_points_never_corrupts_the_index(
         f"\n{len(kills)} kills at {kills} s; {repaired} restarts removed an interrupted "
         f"document's nodes; SQuAD documents committed at each restart: {progress}"
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "--index", str(index), "doctor", "--check"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
+    result = run_cli("doctor", "--check", index=index, env=dict(os.environ))
     assert result.returncode == 0 and result.stdout.splitlines()[-1] == "the index is healthy"
 
 

@@ -27,7 +27,8 @@ from assistant.interfaces.render import answer_html
 from assistant.interfaces.uploads import upload_name
 from assistant.sentences import split_sentences
 
-from .conftest import ARTICLES, BUNDLED, ROOT, offline_settings
+from ..conftest import ARTICLES, BUNDLED, ROOT, offline_settings
+from ..helpers import run_cli, snapshot
 
 SOME = settings(
     max_examples=20,
@@ -58,15 +59,6 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     assistant = Assistant.open(settings=offline_settings(index))
     assert assistant.ingest(ARTICLES).ok
     return assistant
-
-
-def snapshot(assistant: Assistant) -> tuple[dict[str, str], int, int]:
-    store = assistant.store
-    return (
-        {d.source: d.sha256 for d in store.documents.values()},
-        store.table.size,
-        (store.nodes.count()),
-    )
 
 
 def check_answer(assistant: Assistant, answer: Answer) -> None:
@@ -130,20 +122,6 @@ def test_cli_ask_never_prints_a_traceback(hostile: Assistant, question: str) -> 
         assert err.getvalue().startswith("error: ") and err.getvalue().count("\n") == 1
     else:
         assert code == 0 and '"citations"' in out.getvalue(), err.getvalue()
-
-
-def run_cli(*args: str, index: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
-    env["ASSISTANT_LLM"] = "extractive"
-    return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "--index", str(index), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=300,
-    )
 
 
 def test_cli_hostile_questions_in_a_real_process(hostile: Assistant, tmp_path: Path) -> None:

@@ -13,9 +13,11 @@ import pytest
 from playwright.sync_api import Browser, Dialog, Locator, Page, Route, expect, sync_playwright
 
 from assistant import Assistant
+from bench.fake_openai import FakeOpenAI, Reply, citing
 
-from .fake_openai import FakeOpenAI, Reply, citing
-from .test_ui import HARBOUR, WARNED, running_app
+from ..conftest import ROOT
+from ..helpers import running_app
+from .test_ui import HARBOUR, WARNED
 
 pytestmark = [
     pytest.mark.browser,
@@ -36,7 +38,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ARTIFACTS = ROOT / "tests" / "artifacts"
 DONE = ".na-answer:not(.na-streaming), .na-error"
 # A .txt article is shown as written, so its markup must come out as text.
 LAMP = """the lamp <img src=x onerror="window.__xss='img';alert(1)"> was replaced in 1998"""

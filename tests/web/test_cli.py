@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,9 +11,9 @@ import pytest
 
 from assistant import Assistant
 
-from .conftest import ARTICLES, BUNDLED
+from ..conftest import ARTICLES, BUNDLED
+from ..helpers import CLI, cli_env, run_cli
 
-CLI = [sys.executable, "-m", "assistant.cli"]
 # Runs the CLI with every outgoing connection refused: proof that nothing is fetched.
 NO_NETWORK = (
     "import socket, sys\n"
@@ -24,19 +23,12 @@ NO_NETWORK = (
     "from assistant.interfaces.cli import main\n"
     "sys.exit(main(sys.argv[1:]))\n"
 )
+OFFLINE = [sys.executable, "-c", NO_NETWORK]
 
 
 def run(*args: str, index: Path, offline: bool = False) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
-    env["ASSISTANT_LLM"] = "extractive"
-    command = [sys.executable, "-c", NO_NETWORK] if offline else CLI
-    return subprocess.run(
-        [*command, "--index", str(index), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    """`assistant --index INDEX ARGS` offline; with `offline`, every connection refused."""
+    return run_cli(*args, index=index, command=OFFLINE if offline else CLI)
 
 
 @pytest.fixture(scope="module")
@@ -124,15 +116,7 @@ def test_unwritable_index_is_a_one_line_error(tmp_path: Path) -> None:
 
 def chat(index: Path, typed: str) -> subprocess.CompletedProcess[str]:
     """`assistant chat` offline, with `typed` as what the user types."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
-    return subprocess.run(
-        [*CLI, "--index", str(index), "chat"],
-        input=typed,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    return run_cli("chat", index=index, stdin=typed, env=cli_env())
 
 
 def test_chat_repl_answers_follow_ups(cli_index: Path) -> None:
@@ -160,14 +144,8 @@ def test_documents_lists_titles(cli_index: Path) -> None:
 
 
 def test_bad_setting_is_a_one_line_error(cli_index: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
-    env["ASSISTANT_TOP_K"] = "many"
-    result = subprocess.run(
-        [*CLI, "--index", str(cli_index), "ask", "Who is Kamal Alam?"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
+    result = run_cli(
+        "ask", "Who is Kamal Alam?", index=cli_index, env=cli_env(ASSISTANT_TOP_K="many")
     )
     assert result.returncode == 2
     assert result.stderr.startswith("error: bad setting ASSISTANT_TOP_K='many'")

@@ -7,18 +7,17 @@ import re
 import socket
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from gradio_client import Client, handle_file
+from gradio_client import handle_file
 from gradio_client.exceptions import AppError
 
 from assistant import Assistant, AssistantError
 from assistant.interfaces.web import launch
 
-from .conftest import ARTICLES, offline_settings
+from ..helpers import client, running_app
 
 # Gradio's queue calls pandas APIs that pandas 3 deprecates; not ours to fix.
 pytestmark = pytest.mark.filterwarnings(
@@ -35,25 +34,6 @@ Fishing boats will pay lower mooring fees once the pier opens, the council said.
 """
 
 
-@contextmanager
-def running_app(index_dir: Path, **settings: Any) -> Iterator[tuple[str, Assistant]]:
-    """The web app over a fresh index of the bundled article, serving on a free port."""
-    assistant = Assistant.open(settings=offline_settings(index_dir, **settings))
-    assert assistant.ingest(ARTICLES).ok
-    port = free_port()
-    demo = launch(assistant, port=port, block=False)
-    try:
-        yield f"http://127.0.0.1:{port}/", assistant
-    finally:
-        demo.close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Assistant]]:
     with running_app(tmp_path_factory.mktemp("ui-index"), max_upload_mb=0.05) as running:
@@ -68,10 +48,6 @@ def url(app: tuple[str, Assistant]) -> str:
 @pytest.fixture
 def assistant(app: tuple[str, Assistant]) -> Assistant:
     return app[1]
-
-
-def client(url: str) -> Client:
-    return Client(url, verbose=False, download_files=False)
 
 
 def without_timings(answer: dict[str, Any]) -> dict[str, Any]:

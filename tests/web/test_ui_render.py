@@ -24,7 +24,7 @@ from assistant.interfaces.web import (
     WebChat,
 )
 
-from .conftest import BUNDLED
+from ..conftest import BUNDLED
 
 TEXT = "First paragraph.\nKamal Alam, an analyst, said Russia may change course. He added more.\n"
 QUOTE = "Russia may change course."
