@@ -3,7 +3,7 @@
 - the citation work: the streaming marker parser, the sentence split and the support check of
   every sentence (goal: under 20 ms per answer);
 - time to the first streamed piece and to the final answer, through the real `openai` client
-  over HTTP to tests/fake_openai.py on 127.0.0.1.
+  over HTTP to bench/fake_openai.py on 127.0.0.1.
 
     .venv/bin/python -m bench.llm_overhead [--rounds 5]
 """

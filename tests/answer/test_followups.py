@@ -88,10 +88,10 @@ def test_she_is_not_someone_the_articles_call_he() -> None:
         "What did Tom Hale buy there?"
     )
     # The articles call Hale "he": "she" is Anna Berg.
-    assert condense("What did she buy there?", [question, answer], lambda: [BAKERS]) == (
+    assert condense("What did she buy there?", [question, answer], lambda word: [BAKERS]) == (
         "What did Anna Berg buy there?"
     )
-    assert condense("What does he want to open?", [question, answer], lambda: [BAKERS]) == (
+    assert condense("What does he want to open?", [question, answer], lambda word: [BAKERS]) == (
         "What does Tom Hale want to open?"
     )
 
