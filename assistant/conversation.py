@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from .answer import ABSTAIN_TEXT
-from .ingest.dates import MONTHS, WEEKDAYS
-from .lexical import FUNCTION_WORDS, STOPWORDS, stem, words
 from .retrieve import Passage
+from .text.lexical import FUNCTION_WORDS, STOPWORDS, stem, words
+from .text.vocabulary import MONTHS, WEEKDAYS
 
 History = Sequence[str | Mapping[str, Any] | Sequence[Any]]
 

@@ -10,7 +10,7 @@ from datetime import date
 from .errors import AssistantError
 from .index import StoredDocument
 from .ingest.dates import parse_date
-from .lexical import fold
+from .text.lexical import fold
 
 
 @dataclass(frozen=True)

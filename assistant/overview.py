@@ -19,9 +19,9 @@ import re
 
 from .citations import Span
 from .index import Snapshot, StoredDocument
-from .lexical import FUNCTION_WORDS, same_word, terms
-from .reported import REPORT_VERBS, REPORTED
 from .retrieve import Passage
+from .text.lexical import FUNCTION_WORDS, same_word, terms
+from .text.reported import REPORT_VERBS, REPORTED
 
 MAX_ARTICLES = 5
 LEAD_SENTENCES = 3

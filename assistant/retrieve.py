@@ -17,7 +17,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from .embeddings import MiniLMEmbedding
 from .index import IndexStore, Snapshot, StoredDocument
-from .lexical import terms
+from .text.lexical import terms
 
 
 @dataclass(frozen=True)

@@ -45,9 +45,9 @@ INDEX_CODE = (
     "ingest/page_meta.py",
     "ingest/pipeline.py",
     "ingest/stories.py",
-    "sentences.py",
+    "text/sentences.py",
     "embeddings.py",
-    "lexical.py",
+    "text/lexical.py",
 )
 _CACHE_FORMAT = "1"
 

@@ -4,7 +4,7 @@
 
 Each benchmark runs in its own process, so one's memory does not count against another's.
 Built indexes are cached under bench/results/cache/, so a rerun skips the embedding.
---quick runs each on a tiny sample (what tests/test_bench_smoke.py checks), into --results.
+--quick runs each on a tiny sample (what tests/bench/test_bench_smoke.py checks), into --results.
 """
 
 from __future__ import annotations

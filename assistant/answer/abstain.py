@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..index import Snapshot
-from ..lexical import fold, same_word, stem, terms, words
+from ..text.lexical import fold, same_word, stem, terms, words
 from .kinds import CAPITALISED
 from .question import YES_NO, question_terms
 from .result import ABSTAIN_TEXT, Answer, abstention, listed

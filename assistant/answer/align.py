@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..embeddings import MiniLMEmbedding, TokenVectors
-from ..lexical import FUNCTION_WORDS
+from ..text.lexical import FUNCTION_WORDS
 
 # Question words left out of the match are FUNCTION_WORDS, fewer than BM25 leaves out: "would",
 # "do", "say", "many" carry meaning here ("What did Hackett say Russia would do?" is answered by

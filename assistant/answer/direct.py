@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from ..ingest.dates import MONTHS, WEEKDAYS
-from ..lexical import STOPWORDS, fold, same_word, stem, words
 from ..retrieve import Passage
+from ..text.lexical import STOPWORDS, fold, same_word, stem, words
+from ..text.vocabulary import MONTHS, WEEKDAYS
 from .kinds import asked_noun, expected_type
 
 _NUMBER_WORD = (

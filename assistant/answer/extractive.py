@@ -12,10 +12,10 @@ from dataclasses import replace
 
 from ..embeddings import MiniLMEmbedding
 from ..index import IndexStore
-from ..lexical import terms
 from ..overview import overview_kind
 from ..retrieve import Passage
 from ..selector import AnswerSelector
+from ..text.lexical import terms
 from .about import author_answer, overview_answer
 from .abstain import names_not_mentioned, not_answered, words_not_cited
 from .compose import compose, led_by_direct, under_heading, with_antecedents

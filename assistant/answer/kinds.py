@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from ..ingest.dates import MONTHS, WEEKDAYS
-from ..lexical import QUESTION_WORDS, STOPWORDS, fold, same_word, stem, terms, words
 from ..retrieve import Passage
+from ..text.lexical import QUESTION_WORDS, STOPWORDS, fold, same_word, stem, terms, words
+from ..text.vocabulary import MONTHS, WEEKDAYS
 
 # A year: four digits, or three after "in", "AD" ... ("in 476", "AD 79" but not "280 landslides").
 _YEAR = re.compile(

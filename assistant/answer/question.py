@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from ..lexical import terms
+from ..text.lexical import terms
+from ..text.vocabulary import SAY_VERBS
 from .result import Answer
 
 # "Where did the talks take place?": the phrase frames the question; it is not what to look for.
@@ -31,15 +32,11 @@ AUTHOR_QUESTION = re.compile(
 )
 
 
-_SAY_VERBS = (
-    r"say|tell|warn|argue|claim|state|add|insist|announce|declare|stress|emphasi[sz]e|"
-    r"predict|suggest|admit|deny|urge|reply|respond|comment"
-)
 # "What did X say about ...?", "What has X warned ...?"
 _SAY_QUESTION = re.compile(
     rf"\b(?:what|how)\s+(?:else\s+)?(?:did|does|do|has|have|had|will|would|could|might)\s+"
     # "What did voters say yes to?" asks what they voted for, not for their words.
-    rf"(?P<who>[^?,;]+?)\s+(?P<verb>{_SAY_VERBS})\b(?!\s+(?:yes|no)\b)",
+    rf"(?P<who>[^?,;]+?)\s+(?P<verb>{SAY_VERBS})\b(?!\s+(?:yes|no)\b)",
     re.IGNORECASE,
 )
 AND = re.compile(r"\s+and\s+", re.IGNORECASE)

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from ..embeddings import MiniLMEmbedding
 from ..index import IndexStore, NodeTable
-from ..lexical import stem, terms
 from ..overview import is_headline
 from ..retrieve import Passage
 from ..selector import AnswerSelector, Candidate, shared_selector
+from ..text.lexical import stem, terms
 from .align import Alignment, Window, align
 from .kinds import expected_type, names_covered, type_match
 from .question import FRAME, question_terms

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from ..lexical import STOPWORDS, fold, stem, words
-from ..reported import REPORTED
 from ..retrieve import Passage
+from ..text.lexical import STOPWORDS, fold, stem, words
+from ..text.reported import REPORTED
 from .question import AND, PRONOUN_ONLY, named_people
 from .ranking import Ranker
 from .result import ABSTAIN_TEXT, Answer, abstention

@@ -21,7 +21,7 @@ from typing import Any
 import bm25s
 import numpy as np
 
-from ..lexical import terms
+from ..text.lexical import terms
 from .records import Derived, NodeTable, StoredDocument
 
 CACHE_VERSION = 4

@@ -13,7 +13,7 @@ import bm25s
 import numpy as np
 from llama_index.core.schema import TextNode
 
-from ..lexical import terms
+from ..text.lexical import terms
 
 
 @dataclass(frozen=True)

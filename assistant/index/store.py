@@ -29,7 +29,7 @@ from llama_index.core.vector_stores.types import VectorStoreQuery
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from ..errors import AssistantError
-from ..lexical import terms
+from ..text.lexical import terms
 from ..settings import Settings
 from . import bm25 as bm25_cache
 from .chroma import chroma_client, cosine, ensure_writable, get_all

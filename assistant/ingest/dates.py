@@ -5,20 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-MONTHS = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
+from ..text.vocabulary import MONTHS, WEEKDAYS
+
 _MONTH = {m: i for i, m in enumerate(MONTHS, start=1)} | {
     m[:3]: i for i, m in enumerate(MONTHS, start=1)
 }
@@ -65,7 +53,6 @@ def human(iso: str) -> str:
     return f"{day.day} {MONTHS[day.month - 1].capitalize()} {day.year}"
 
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # "on Tuesday", "last Tuesday", "next Friday", "yesterday", "last month", "next year",
 # "last March": said relative to the day the article was published.
 _RELATIVE = re.compile(

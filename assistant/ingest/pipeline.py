@@ -16,7 +16,7 @@ from llama_index.core.schema import TextNode
 from ..embeddings import MiniLMEmbedding
 from ..errors import AssistantError
 from ..index import IndexStore, PendingDocument, StoredDocument, node_id
-from ..sentences import Sentence, split_sentences
+from ..text.sentences import Sentence, split_sentences
 from .feeds import FEED_SUFFIXES, Entry, FeedMemory, read_feed
 from .fetch import Fetched, Fetcher, is_url
 from .files import SUPPORTED_SUFFIXES, Article, read_article, read_bytes

@@ -17,9 +17,9 @@ from ..conversation import condense as offline_condense
 from ..embeddings import MiniLMEmbedding
 from ..errors import LLMError
 from ..index import IndexStore
-from ..lexical import terms
 from ..retrieve import Passage
 from ..support import SupportChecker, Verdict, passage_evidence
+from ..text.lexical import terms
 from .client import ChatModel
 from .markers import MarkerStream, split_sentences, strip_markers
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..sentences import ABBREVIATIONS
+from ..text.sentences import ABBREVIATIONS
 
 _OPEN = {"[": "]", "【": "】", "［": "］"}  # full-width brackets, as models write them
 _LONGEST = 40  # an "opened marker" longer than this is ordinary text

@@ -25,7 +25,7 @@ from assistant.ingest import clean_article
 from assistant.interfaces.cli import main
 from assistant.interfaces.render import answer_html
 from assistant.interfaces.uploads import upload_name
-from assistant.sentences import split_sentences
+from assistant.text.sentences import split_sentences
 
 from ..conftest import ARTICLES, BUNDLED, ROOT, offline_settings
 from ..helpers import run_cli, snapshot

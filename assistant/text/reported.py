@@ -8,16 +8,7 @@ from __future__ import annotations
 
 import re
 
-# The verbs that report what someone said or thought, as a regex alternation ("said|says|...").
-REPORT_VERBS = (
-    r"said|says|told|tells|added|adds|stated|states|warned|warns|argued|argues|claimed|claims|"
-    r"insisted|insists|emphasi[sz]ed|emphasi[sz]es|stressed|stresses|noted|notes|explained|"
-    r"explains|thinks|believes|believed|detailed|details|announced|announces|declared|declares|"
-    r"suggested|suggests|admitted|admits|wrote|writes|reported|reports|revealed|reveals|urged|"
-    r"urges|described|describes|predicted|predicts|denied|denies|confirmed|confirms|replied|"
-    r"replies|responded|commented|remarked|acknowledged|concluded|asked|asks|tweeted|estimated|"
-    r"estimates"
-)
+from .vocabulary import REPORT_VERBS
 
 # Who a sentence reports: "Kanwal Sibal, India's former foreign secretary, emphasised ...",
 # "..., said Mr Khan", "according to the ministry".
