@@ -28,7 +28,7 @@ import re
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,12 @@ from .llm_model import MODEL_ALIAS, assemble
 from .news import NEWS_DEV, Case, Scored, load_cases, metrics, score_case
 
 LLAMA_PYTHON = Path(os.environ.get("ASSISTANT_LLAMA_PYTHON", ROOT / ".venv-llm" / "bin" / "python"))
+# The server's prompt cache (bytes), counted as llama-cpp-python counts it: by the KV state alone
+# (about 15 MB a prompt for this model), while each kept state also holds the prompt's logits
+# (tokens x 151,936 vocabulary x 4 bytes: 300 MB and more). At the default 2 GiB the server grew
+# to 22 GB over 60 questions and was killed for want of memory; at 256 MB, 500 MB a question.
+# Three states: the system prompt's prefix, and the condense and answer prompts of a turn.
+CACHE_BYTES = 48 << 20
 _PERF = re.compile(
     r"^\s*(?:llama_perf_context_print:\s*)?(prompt eval|eval) time =\s*([\d.]+) ms /\s*(\d+)",
     re.MULTILINE,
@@ -139,9 +145,12 @@ def llama_server(log_path: Path, threads: int = 2, n_ctx: int = 4096) -> Iterato
         str(threads),
         "--n_ctx",
         str(n_ctx),
-        # Keeps evaluated prompts, so the system prompt's tokens are not evaluated again.
+        # Keeps evaluated prompts, so the system prompt's tokens are not evaluated again; kept
+        # small (CACHE_BYTES: llama-cpp-python 0.3.36 undercounts what it holds).
         "--cache",
         "true",
+        "--cache_size",
+        str(CACHE_BYTES),
     ]
     url = f"http://127.0.0.1:{port}/v1"
     with serving(server, url + "/models", log_path, timeout=180):
@@ -165,9 +174,14 @@ def token_rates(text: str) -> dict[str, float | int | None]:
 
 
 def run(
-    url: str, cases: list[Case], model: str, partial: Path | None = None
+    url: str,
+    cases: list[Case],
+    model: str,
+    partial: Path | None = None,
+    done: list[dict[str, Any]] | None = None,
 ) -> tuple[list[Scored], list[dict[str, Any]]]:
-    """Every case asked and scored; the records so far are rewritten to `partial` as it goes."""
+    """Every case asked and scored; the records so far are rewritten to `partial` as it goes.
+    The cases of `done` (records of an earlier, interrupted run) are kept, not asked again."""
     with tempfile.TemporaryDirectory(prefix="llm-news-") as tmp:
         settings = bench_settings(
             Path(tmp),
@@ -183,9 +197,12 @@ def run(
         if report.failed:
             log(f"txt: {len(report.failed)} failed: {report.failed}")
         assistant.retrieve("warm up")
-        results: list[Scored] = []
-        records: list[dict[str, Any]] = []
+        records: list[dict[str, Any]] = list(done or [])
+        results = [Scored(**{f.name: r[f.name] for f in fields(Scored)}) for r in records]
+        asked_before = {r["id"] for r in records}
         for i, case in enumerate(cases, 1):
+            if case.id in asked_before:
+                continue
             before = len(assistant.asked)
             scored = score_case(assistant, case)
             asked = assistant.asked[before:]
@@ -239,6 +256,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=MODEL_ALIAS, help="model name the server serves")
     parser.add_argument("--threads", type=int, default=2, help="llama.cpp threads")
     parser.add_argument("--tag", default="", help="write llm_news-TAG.{md,json}")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the answers of an interrupted run (its .partial.json) and ask the rest",
+    )
     parser.add_argument("--results", type=Path, default=RESULTS, help="where results are written")
     args = parser.parse_args(argv)
     cases = load_cases()
@@ -251,13 +273,18 @@ def main(argv: list[str] | None = None) -> int:
     log_path = args.results / f"{name}.server.log"
     partial = args.results / f"{name}.partial.json"
     args.results.mkdir(parents=True, exist_ok=True)
+    done: list[dict[str, Any]] = []
+    if args.resume and partial.is_file():
+        wanted = {c.id for c in cases}
+        done = [r for r in json.loads(partial.read_text())["cases"] if r["id"] in wanted]
+        log(f"resuming: {len(done)} of {len(cases)} questions asked before")
     started = time.perf_counter()
     if args.url:
-        results, records = run(args.url, cases, args.model, partial)
+        results, records = run(args.url, cases, args.model, partial, done)
         rates: dict[str, Any] = {}
     else:
         with llama_server(log_path, args.threads) as url:
-            results, records = run(url, cases, args.model, partial)
+            results, records = run(url, cases, args.model, partial, done)
         rates = token_rates(log_path.read_text(errors="replace"))
     summary = summary_of(results, records) | rates
     summary["minutes"] = round((time.perf_counter() - started) / 60, 1)
@@ -322,7 +349,11 @@ def main(argv: list[str] | None = None) -> int:
     markdown = (
         f"# news_dev (txt) through the model path: {args.model}\n\n"
         + facts_markdown(data["machine"], data["command"])
-        + f"\n{len(cases)} questions, {summary['minutes']} min.\n\n"
+        + f"\n{len(cases)} questions"
+        + (f" ({len(cases) - len(done)} asked in this run, resumed)" if done else "")
+        + f", {summary['minutes']} min"
+        + (" for this run; tokens per second are this run's" if done else "")
+        + ".\n\n"
         + table
         + f"\n\nRight by kind: {summary['by_kind']}\n"
     )
