@@ -21,6 +21,7 @@ import pytest
 
 from assistant import Answer, Assistant
 from bench.llm_model import MODEL_ALIAS, assemble
+from bench.llm_news import CACHE_BYTES
 from bench.processes import free_port, serving
 
 from ..conftest import DEV_SEED, ROOT, load_jsonl, offline_settings
@@ -58,6 +59,8 @@ def llama_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "2",
         "--cache",
         "true",
+        "--cache_size",  # bounded as in bench.llm_news (CACHE_BYTES: the default grows to 20 GB+)
+        str(CACHE_BYTES),
         # The GGUF carries Qwen's chat template; llama-cpp-python uses it.
     ]
     url = f"http://127.0.0.1:{port}/v1"
