@@ -59,6 +59,7 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check assistant tests bench app.py
 	$(BIN)/mypy assistant bench tests app.py
+	$(BIN)/mypy --strict assistant
 
 format: install-test
 	$(BIN)/ruff check --fix .

@@ -15,8 +15,9 @@ from .answer import Answer, AnswerSentence, abstention
 from .answer.result import answered
 from .citations import CitationList, Span
 from .index import StoredDocument
-from .ingest.dates import MONTHS, WEEKDAYS, human
+from .ingest.dates import human
 from .retrieve import Passage
+from .text.vocabulary import MONTHS, WEEKDAYS
 
 # "..., and in which court was the plumber convicted?": a second question after the first.
 _SECOND = re.compile(

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -150,7 +150,8 @@ class MiniLMEmbedding(BaseEmbedding):
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        unit: np.ndarray = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return unit
 
     def token_vectors(self, texts: list[str]) -> list[TokenVectors]:
         """Each text's tokens in context: one unit vector per word piece (the model's output
@@ -267,7 +268,8 @@ class MiniLMEmbedding(BaseEmbedding):
                         )
                 self._bulk_tokenizer = bulk
                 self._workers = workers
-            return self._workers
+            ready: queue.Queue[Any] = self._workers
+            return ready
 
     def release_workers(self) -> None:
         """Drop the per-core sessions (about 300 MB with their buffers) until the next bulk
@@ -277,16 +279,16 @@ class MiniLMEmbedding(BaseEmbedding):
             self._bulk_tokenizer = None
 
     def _get_query_embedding(self, query: str) -> list[float]:
-        return self.encode([query])[0].tolist()
+        return cast(list[float], self.encode([query])[0].tolist())
 
     async def _aget_query_embedding(self, query: str) -> list[float]:
         return self._get_query_embedding(query)
 
     def _get_text_embedding(self, text: str) -> list[float]:
-        return self.encode([text])[0].tolist()
+        return cast(list[float], self.encode([text])[0].tolist())
 
     def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self.encode(list(texts)).tolist()
+        return cast(list[list[float]], self.encode(list(texts)).tolist())
 
 
 def _usable_cores() -> int:

@@ -16,9 +16,10 @@ from datetime import date, timedelta
 
 from .answer import Answer, AnswerSentence
 from .filters import Filters
-from .ingest.dates import MONTHS, human
+from .ingest.dates import human
 from .retrieve import Passage
 from .text.lexical import fold
+from .text.vocabulary import MONTHS
 
 # How much less similar to the question than the closest passage a passage may be and still
 # count as being about the same thing, for "the latest" (cosine).

@@ -21,7 +21,8 @@ from .citations import Span
 from .index import Snapshot, StoredDocument
 from .retrieve import Passage
 from .text.lexical import FUNCTION_WORDS, same_word, terms
-from .text.reported import REPORT_VERBS, REPORTED
+from .text.reported import REPORTED
+from .text.vocabulary import REPORT_VERBS
 
 MAX_ARTICLES = 5
 LEAD_SENTENCES = 3

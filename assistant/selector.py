@@ -52,7 +52,9 @@ def load_tokenizer(path: Path) -> Any:
     return tokenizer
 
 
-def encode(tokenizer: Any, question: str, candidates: Sequence[Candidate | str]) -> dict:
+def encode(
+    tokenizer: Any, question: str, candidates: Sequence[Candidate | str]
+) -> dict[str, np.ndarray]:
     """Token ids, attention mask and segment ids (int64, padded to the longest) for the pairs."""
     q = " ".join(question.split())
     batch = tokenizer.encode_batch([(q, pair_text(c)) for c in candidates])

@@ -35,7 +35,7 @@ def signature(text: str) -> str:
     shingles = {" ".join(tokens[i : i + SHINGLE]) for i in range(max(len(tokens) - SHINGLE + 1, 1))}
     sketch = MinHash(num_perm=PERMUTATIONS, seed=1, scheme=SCHEME)
     sketch.update_batch([s.encode("utf-8") for s in shingles])
-    return sketch.hashvalues.astype(np.uint32).tobytes().hex()
+    return str(sketch.hashvalues.astype(np.uint32).tobytes().hex())
 
 
 def _sketch(hex_signature: str) -> MinHash:

@@ -281,10 +281,11 @@ def build(assistant: Assistant) -> gr.Blocks:
                 show_progress_on=status,
                 api_visibility="private",
             )
-        gr.api(chat.add_url_api, api_name="add_url", concurrency_id="ingest")
+        gr.api(chat.add_url_api, api_name="add_url", concurrency_id="ingest")  # type: ignore[attr-defined, unused-ignore]
         demo.load(chat.page, outputs=[backend, documents], api_visibility="private")
-        gr.api(chat.ask, api_name="ask", concurrency_id="ask")
-    return demo
+        gr.api(chat.ask, api_name="ask", concurrency_id="ask")  # type: ignore[attr-defined, unused-ignore]
+    blocks: gr.Blocks = demo
+    return blocks
 
 
 def _chat_panel() -> tuple[gr.Chatbot, gr.Textbox, gr.Button, gr.Button, list[gr.Button]]:
