@@ -17,6 +17,7 @@ from .citations import CitationList, Span
 from .index import StoredDocument
 from .ingest.dates import human
 from .retrieve import Passage
+from .text.patterns import NAME_RUN
 from .text.vocabulary import MONTHS, WEEKDAYS
 
 # "..., and in which court was the plumber convicted?": a second question after the first.
@@ -101,7 +102,6 @@ US_STATES = (
     "South Dakota",
     "West Virginia",
 )
-_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
 
 Search = Callable[[str], list[Passage]]
 SearchWithout = Callable[[str, frozenset[str]], list[Passage]]  # (text, doc_ids left out)
@@ -338,7 +338,7 @@ def _shared(question: str, a: str, b: str) -> list[str]:
     elif "state" in q:
         pool = list(US_STATES)
     else:
-        runs = [m.group(0).split() for m in _NAME.finditer(a)]
+        runs = [m.group(0).split() for m in NAME_RUN.finditer(a)]
         pool = list(
             dict.fromkeys(
                 " ".join(run[i:j])

@@ -6,10 +6,10 @@ neighbour that holds what is asked takes the passage's place in the ranking.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from ..retrieve import Passage
+from ..text.patterns import NAMED_SUBJECT
 from .kinds import PLACE_STRICT, counts_what_is_asked, new_name, type_match
 from .ranking import Ranker, Scored
 
@@ -19,8 +19,6 @@ _ANCHORS = 3
 _NEIGHBOUR_STEPS = (1, 2, -1)
 _NEIGHBOUR_COST = 0.5
 _NEIGHBOUR_DECAY = 0.9
-
-_NAMED_SUBJECT = re.compile(r"(?:[A-Z][\w’'.-]+\s){1,3}[A-Z][\w’'-]+,")
 
 
 def with_typed_neighbours(
@@ -97,7 +95,7 @@ def _same_story(anchor: Passage, other: Passage) -> bool:
     speaker, or "Name, role, ..."), and a sentence before the anchor is in its paragraph."""
     if other.speaker_start >= 0 and other.speaker_start != anchor.speaker_start:
         return False
-    if _NAMED_SUBJECT.match(other.text):
+    if NAMED_SUBJECT.match(other.text):
         return False
     if other.start < anchor.start:
         return "\n" not in anchor.document.text[other.end : anchor.start]

@@ -7,6 +7,7 @@ import re
 
 from ..retrieve import Passage
 from ..text.lexical import STOPWORDS, fold, stem, words
+from ..text.patterns import PROPER_NAME
 from ..text.reported import REPORTED
 from .question import AND, PRONOUN_ONLY, named_people
 from .ranking import Ranker
@@ -57,13 +58,10 @@ def unquoted(question: str, backend: str, who: str) -> Answer:
     )
 
 
-_PROPER_NAME = re.compile(r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+")
-
-
 def named_in(speaker: str, question: str) -> bool:
     """The question already names the speaker (by the full span or a proper name in it)."""
     q = question.lower()
-    names = _PROPER_NAME.findall(speaker)
+    names = PROPER_NAME.findall(speaker)
     return speaker.lower() in q or any(name.lower() in q for name in names)
 
 
@@ -74,7 +72,7 @@ def speaker_name(span: str) -> str:
 def short_name(speaker: str) -> str:
     """The person's name in "James Hackett, defence analyst with ...", for a second mention."""
     for part in speaker.split(","):
-        if _PROPER_NAME.fullmatch(part.strip()):
+        if PROPER_NAME.fullmatch(part.strip()):
             return part.strip()
     return speaker
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .patterns import NAMED_SUBJECT
+
 ABBREVIATIONS = {
     "mr",
     "mrs",
@@ -85,7 +87,6 @@ _SPEAKER_BEFORE_QUOTE = re.compile(
     rf"^(?P<speaker>.+?)(?:,\s*)?\s+(?:{_SPEECH_VERBS})\s*[:,]?\s*[“\"«]", re.IGNORECASE
 )
 _PRONOUN = re.compile(r"^(he|she|they)$", re.IGNORECASE)
-_NAMED_SUBJECT = re.compile(r"^(?P<name>(?:[A-Z][\w’'.-]+\s){1,3}[A-Z][\w’'-]+),")
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ def _attribute_quotes(text: str, sentences: list[Sentence]) -> list[Sentence]:
         chunk = text[sent.start : sent.end]
         if sent.paragraph != para_index:
             para_index = sent.paragraph
-            named = _NAMED_SUBJECT.match(chunk)
+            named = NAMED_SUBJECT.match(chunk)
             if named:
                 last_named = (sent.start, sent.start + len(named.group("name")))
             starts_quoted = chunk[:1] in _OPEN_QUOTES or chunk[:1] == "‘"
