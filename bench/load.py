@@ -248,7 +248,9 @@ def run_web(assistant: Any, index: Path, askers: int, seconds: float) -> LoadRes
             Every reply must show this session's questions and no one else's."""
             asked = sessions.setdefault(worker, [])
             if len(asked) == 2:  # a new session, so answers are not follow-ups
-                clients[worker] = Client(url, verbose=False)
+                # A new session hash, as a new browser tab gets: a new Client would also fetch
+                # the app's config and API schema, which is a page load, not a chat answer.
+                clients[worker].reset_session()
                 asked.clear()
             asked.append(case.question)
             messages = clients[worker].predict(case.question, api_name="/chat")[0]

@@ -91,11 +91,15 @@ def test_ask_error_is_the_message_not_a_traceback(url: str) -> None:
 
 
 # ---------------------------------------------------------------------- /chat
-def test_chat_streams_then_shows_sources_with_highlight(url: str, assistant: Assistant) -> None:
+def test_chat_answers_offline_in_one_frame_with_sources_highlighted(
+    url: str, assistant: Assistant
+) -> None:
+    # The offline answer is ready at once: sent whole, with no partial frame before it (a
+    # model's answer streams: tests/web/test_browser.py, test_ui_render.py).
     job = client(url).submit(WARNED, api_name="/chat")
     chat, _box = job.result(timeout=60)
-    streamed = [out[0][-1]["content"] for out in job.outputs()[:-1]]
-    assert any("na-streaming" in str(c) for c in streamed), "no partial answer was streamed"
+    partial = [out for out in job.outputs()[:-1] if "na-streaming" in str(out[0][-1]["content"])]
+    assert not partial, partial
 
     (_, question), (_, reply) = texts(chat)
     assert question.strip() == WARNED
