@@ -10,7 +10,6 @@ import logging
 import shutil
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from ..ingest import IngestReport
 from ..ingest.fetch import is_url
 from ..service import Assistant
 from . import render
+from .sessions import BUSY, Answering, Message, Session
 from .uploads import MB, upload_name, upload_problem
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,6 @@ CONCURRENCY = 4
 FRAME_SECONDS = 0.1  # the shortest time between two frames of a streamed answer
 UNEXPECTED = "Something went wrong on the server; the details are in its log. Please try again."
 
-Message = dict[str, str]
 # System fonts: the default theme fetches Google Fonts, and the app should work offline.
 THEME = gr.themes.Default(
     font=["ui-sans-serif", "system-ui", "sans-serif"],
@@ -46,26 +45,39 @@ THEME = gr.themes.Default(
 PROGRESS = gr.Progress()
 
 
-@dataclass(frozen=True)
-class Session:
-    """One browser session's chat: what it shows, and the turns passed back as history."""
-
-    messages: list[Message] = field(default_factory=list)
-    history: list[Message] = field(default_factory=list)
-
-
 class WebChat:
     """The event handlers; each one calls the `Assistant` and renders what it returns."""
 
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
+        self.answering = Answering()
 
     # ------------------------------------------------------------------ chat
     def respond(
-        self, question: str, session: Session, limits: dict[str, str] | None = None
+        self,
+        question: str,
+        session: Session,
+        limits: dict[str, str] | None = None,
+        request: gr.Request | None = None,
     ) -> Iterator[tuple[Any, ...]]:
         """Stream the answer into the chat, from the articles `limits` keep (since, until,
-        outlet: the panel's filter); yields (chat messages, session, textbox)."""
+        outlet: the panel's filter); yields (chat messages, session, textbox). One question at
+        a time per browser session (`request`'s): a second one sent meanwhile is refused, its
+        question left in the box, and the chat's history stays the first one's."""
+        key = request.session_hash if request is not None else None
+        if key is not None and not self.answering.start(key):
+            asked = [*session.messages, _user(render.question_html(question))]
+            yield [*asked, _bot(render.error_html(BUSY))], session, question
+            return
+        try:
+            yield from self._respond(question, session, limits)
+        finally:
+            if key is not None:
+                self.answering.end(key)
+
+    def _respond(
+        self, question: str, session: Session, limits: dict[str, str] | None
+    ) -> Iterator[tuple[Any, ...]]:
         kept = {k: v.strip() for k, v in (limits or {}).items() if v and v.strip()}
         if not question.strip():  # an empty Enter: nothing to ask, nothing to show
             yield session.messages, session, ""
@@ -93,12 +105,16 @@ class WebChat:
         yield shown, Session(shown, session.history), ""
 
     def respond_at_once(
-        self, question: str, session: Session, limits: dict[str, str] | None = None
+        self,
+        question: str,
+        session: Session,
+        limits: dict[str, str] | None = None,
+        request: gr.Request | None = None,
     ) -> tuple[Any, ...]:
         """`respond`'s last frame only: for the offline answerer, whose answer is ready at once,
         so a frame in between would only cost the server a round trip per question (under
         load, /chat's answers took 4 times as long as /ask's with it)."""
-        frames = list(self.respond(question, session, limits))
+        frames = list(self.respond(question, session, limits, request))
         return frames[-1]
 
     @staticmethod
