@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
@@ -19,6 +18,7 @@ from .answer import (
     not_answered,
     searched_form,
     speech_topic,
+    tidy_question,
 )
 from .attribution import dated
 from .conversation import History, condense, not_said_before
@@ -371,21 +371,7 @@ class Assistant:
             raise AssistantError(
                 "the question is not valid text (it holds bytes that are not UTF-8); type it again."
             ) from None
-        return _tidy(question)
-
-
-_CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_REPEATED_PUNCTUATION = re.compile(r"([?!.,;:])\1+")
-
-
-def _tidy(question: str) -> str:
-    """Drop control characters and terminal escapes, fold '?????' to '?' and runs of spaces."""
-    question = _CONTROL.sub(" ", question)
-    question = _REPEATED_PUNCTUATION.sub(r"\1", question)
-    question = " ".join(question.split())
-    if not question:
-        raise AssistantError("the question is empty; type a question about the articles.")
-    return question
+        return tidy_question(question)
 
 
 def _ms(start: float, end: float) -> float:

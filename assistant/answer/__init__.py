@@ -3,7 +3,7 @@ ranks, compose.py writes); the answer types every backend returns (result.py).""
 
 from .abstain import not_answered
 from .extractive import ExtractiveAnswerer
-from .question import as_asked, searched_form, speech_topic
+from .question import as_asked, searched_form, speech_topic, tidy_question
 from .ranking import ANSWERABILITY, RANKING, Scored
 from .result import ABSTAIN_TEXT, NOT_MENTIONED, Answer, AnswerSentence, abstention
 
@@ -21,4 +21,5 @@ __all__ = [
     "not_answered",
     "searched_form",
     "speech_topic",
+    "tidy_question",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ..errors import AssistantError
 from ..text.lexical import terms
 from ..text.vocabulary import SAY_VERBS
 from .result import Answer
@@ -53,27 +54,28 @@ YES_NO = re.compile(
 )
 
 
-def asked_speaker(question: str) -> tuple[str, str] | None:
-    """For "What did X say (warn, claim ...) ...?": (X, the verb), unless X is a pronoun."""
+def _said(question: str) -> re.Match[str] | None:
+    """The "What did X say" part of the question, unless X is a pronoun."""
     said = _SAY_QUESTION.search(question)
     who = said.group("who").strip() if said else ""
-    if said is None or not who or PRONOUN_ONLY.fullmatch(who):
-        return None
-    return who, said.group("verb")
+    return said if said and who and not PRONOUN_ONLY.fullmatch(who) else None
+
+
+def asked_speaker(question: str) -> tuple[str, str] | None:
+    """For "What did X say (warn, claim ...) ...?": (X, the verb), unless X is a pronoun."""
+    said = _said(question)
+    return (said.group("who").strip(), said.group("verb")) if said else None
 
 
 def speech_topic(question: str) -> tuple[str, str] | None:
     """For "What did X say about Y?": (X, Y), what to look for among X's words ("Y" for "What
     did X say Y?"); None for other questions and for "What (else) did X say?", which ask
     nothing beyond X's words."""
-    said = _SAY_QUESTION.search(question)
-    asked = asked_speaker(question)
-    if said is None or asked is None:
+    said = _said(question)
+    if said is None:
         return None
     topic = re.sub(r"^\s*(?:about|of|on|regarding)\b", "", question[said.end() :]).strip(" ?")
-    if not question_terms(topic):
-        return None
-    return asked[0], topic
+    return (said.group("who").strip(), topic) if question_terms(topic) else None
 
 
 def named_people(who: str) -> list[str]:
@@ -97,3 +99,17 @@ def as_asked(answer: Answer, question: str) -> Answer:
         answer.text = answer.text.replace(f"“{answer.question}”", f"“{question}”")
         answer.question = question
     return answer
+
+
+_CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_REPEATED_PUNCTUATION = re.compile(r"([?!.,;:])\1+")
+
+
+def tidy_question(question: str) -> str:
+    """Drop control characters and terminal escapes, fold '?????' to '?' and runs of spaces."""
+    question = _CONTROL.sub(" ", question)
+    question = _REPEATED_PUNCTUATION.sub(r"\1", question)
+    question = " ".join(question.split())
+    if not question:
+        raise AssistantError("the question is empty; type a question about the articles.")
+    return question

@@ -21,16 +21,12 @@ from ..ingest import IngestReport
 from ..ingest.fetch import is_url
 from ..service import Assistant
 from . import render
+from .panels import EXAMPLES, articles_panel, chat_panel, filter_panel
 from .sessions import BUSY, Answering, Message, Session
 from .uploads import MB, upload_name, upload_problem
 
 log = logging.getLogger(__name__)
 
-EXAMPLES = (
-    "Who warned about Russia's reaction?",
-    "Who is Kamal Alam?",
-    "What did James Hackett say about India?",
-)
 # Questions answered at once; the rest wait in the queue. Answering is CPU-bound (2 cores).
 CONCURRENCY = 4
 FRAME_SECONDS = 0.1  # the shortest time between two frames of a streamed answer
@@ -111,11 +107,9 @@ class WebChat:
         limits: dict[str, str] | None = None,
         request: gr.Request | None = None,
     ) -> tuple[Any, ...]:
-        """`respond`'s last frame only: for the offline answerer, whose answer is ready at once,
-        so a frame in between would only cost the server a round trip per question (under
-        load, /chat's answers took 4 times as long as /ask's with it)."""
-        frames = list(self.respond(question, session, limits, request))
-        return frames[-1]
+        """`respond`'s last frame only, for the offline answerer, whose answer is ready at once
+        (a frame before it cost /chat 4 times /ask's latency under load)."""
+        return list(self.respond(question, session, limits, request))[-1]
 
     @staticmethod
     def _answered(
@@ -252,10 +246,10 @@ def build(assistant: Assistant) -> gr.Blocks:
         backend = gr.HTML(render.backend_html(assistant.backend), elem_id="backend")
         with gr.Row():
             with gr.Column(scale=3):
-                chatbot, question, ask_button, clear_button, examples = _chat_panel()
+                chatbot, question, ask_button, clear_button, examples = chat_panel()
             with gr.Column(scale=2):
-                documents, files, url, fetch, status = _articles_panel()
-                since, until, outlet = _filter_panel()
+                documents, files, url, fetch, status = articles_panel()
+                since, until, outlet = filter_panel()
 
         # While an answer streams, the question box, Ask and the examples are disabled: a
         # second question sent meanwhile would race the first for the session's history.
@@ -290,89 +284,32 @@ def build(assistant: Assistant) -> gr.Blocks:
         )
         # The chat's own trash button empties the display; forget the history with it.
         chatbot.clear(chat.clear, outputs=[chatbot, session], queue=False, api_visibility="private")
+        # One ingest at a time, its progress shown in the status line.
+        ingesting: dict[str, Any] = {
+            "concurrency_limit": 1,
+            "concurrency_id": "ingest",
+            "show_progress_on": status,
+        }
         files.upload(
             chat.upload,
             inputs=files,
             outputs=[status, documents, files],
-            concurrency_limit=1,
-            concurrency_id="ingest",
-            show_progress_on=status,
             api_name="upload",
+            **ingesting,
         )
         for trigger in (url.submit, fetch.click):
             trigger(
                 chat.add_urls,
                 inputs=url,
                 outputs=[status, documents, url],
-                concurrency_limit=1,
-                concurrency_id="ingest",
-                show_progress_on=status,
                 api_visibility="private",
+                **ingesting,
             )
         gr.api(chat.add_url_api, api_name="add_url", concurrency_id="ingest")  # type: ignore[attr-defined, unused-ignore]
         demo.load(chat.page, outputs=[backend, documents], api_visibility="private")
         gr.api(chat.ask, api_name="ask", concurrency_id="ask")  # type: ignore[attr-defined, unused-ignore]
     blocks: gr.Blocks = demo
     return blocks
-
-
-def _chat_panel() -> tuple[gr.Chatbot, gr.Textbox, gr.Button, gr.Button, list[gr.Button]]:
-    chatbot = gr.Chatbot(
-        label="Chat",
-        elem_id="chat",
-        height=560,
-        sanitize_html=True,
-        render_markdown=True,
-        latex_delimiters=[],
-        allow_tags=False,
-        feedback_options=None,
-        buttons=[],  # their copy would hand over the HTML source; selecting text copies text
-        placeholder="Ask about the indexed articles: answers cite the exact sentences they "
-        "come from, highlighted in their paragraph.",
-    )
-    with gr.Row():
-        question = gr.Textbox(
-            placeholder="Ask a question about the articles…",
-            show_label=False,
-            scale=5,
-            elem_id="question",
-        )
-        ask_button = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
-    gr.Markdown("**Try an example:**")
-    with gr.Row():
-        examples = [gr.Button(q, size="sm", elem_classes=["na-example"]) for q in EXAMPLES]
-    with gr.Row():
-        clear_button = gr.Button("Clear chat", size="sm", scale=0, elem_id="clear")
-    return chatbot, question, ask_button, clear_button, examples
-
-
-def _articles_panel() -> tuple[gr.HTML, gr.File, gr.Textbox, gr.Button, gr.HTML]:
-    gr.Markdown("### Indexed articles")
-    documents = gr.HTML("", elem_id="documents")
-    files = gr.File(
-        label="Add articles (.txt, .md, .html, or a feed: .xml, .rss, .atom)",
-        file_count="multiple",
-        type="filepath",
-        elem_id="upload",
-    )
-    with gr.Row():
-        url = gr.Textbox(
-            placeholder="https://… an article's page or a news feed",
-            show_label=False,
-            scale=5,
-            elem_id="url",
-        )
-        fetch = gr.Button("Add", scale=1, elem_id="fetch")
-    status = gr.HTML("", elem_id="upload-status", min_height=100)
-    return documents, files, url, fetch, status
-
-
-def _filter_panel() -> tuple[gr.Textbox, gr.Textbox, gr.Textbox]:
-    with gr.Accordion("Only some articles", open=False):
-        since = gr.Textbox(label="Published since", placeholder="2024-03-01", elem_id="since")
-        until = gr.Textbox(label="Published until", placeholder="31 March 2024", elem_id="until")
-        outlet = gr.Textbox(label="Outlet", placeholder="Reuters", elem_id="outlet")
-    return since, until, outlet
 
 
 def _limits(since: str, until: str, outlet: str) -> dict[str, str]:
