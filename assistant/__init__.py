@@ -1,7 +1,7 @@
 """Question answering over news articles, with exact, checked citations; works offline."""
 
 from .answer import Answer, AnswerSentence
-from .citations import Citation
+from .answer.citations import Citation
 from .errors import AssistantError, LLMError
 from .index import StoredDocument
 from .ingest import IngestReport

@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .across import agreement, compound, each_article, in_common, joined, other_story
 from .answer import (
     Answer,
     ExtractiveAnswerer,
@@ -20,19 +19,20 @@ from .answer import (
     speech_topic,
     tidy_question,
 )
-from .attribution import dated
+from .answer.across import agreement, compound, each_article, in_common, joined, other_story
+from .answer.attribution import dated
+from .answer.overview import SUMMARY_SENTENCES, articles, lead_passages, overview_kind, topic_terms
 from .conversation import History, condense, not_said_before
-from .embeddings import MiniLMEmbedding
 from .errors import AssistantError, LLMError
-from .filters import Filters, merged
 from .index import IndexStore, StoredDocument
+from .index.embeddings import MiniLMEmbedding
 from .ingest import IngestReport, Progress, ingest
 from .ingest.fetch import Fetcher
 from .ingest.history import Version, versions
-from .news import as_of, led_by, newest_first
-from .news import read as read_news
-from .overview import SUMMARY_SENTENCES, articles, lead_passages, overview_kind, topic_terms
 from .retrieve import HybridRetriever, Passage
+from .retrieve.filters import Filters, merged
+from .retrieve.news import as_of, led_by, newest_first
+from .retrieve.news import read as read_news
 from .settings import Settings, uses_openai
 
 if TYPE_CHECKING:  # the openai client is imported only when a model answers

@@ -56,7 +56,7 @@ from .retrieval import corpus_suffix, limit_corpus
 from .selector_data import selector_trained_on
 
 # What ANSWERABILITY is made of besides its bias: the fit prints a dict to paste over it.
-# (--selector adds the learned selector's logit, assistant/selector.py.)
+# (--selector adds the learned selector's logit, assistant/answer/selector.py.)
 FEATURES: tuple[str, ...] = tuple(name for name in ANSWERABILITY if name != "bias")
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
 

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from assistant import Assistant, Settings
-from assistant import support as sp
+from assistant.llm import support as sp
 from assistant.llm.markers import strip_markers
 
 from .common import RESULTS, command, markdown_table, write_result

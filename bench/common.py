@@ -46,7 +46,7 @@ INDEX_CODE = (
     "ingest/pipeline.py",
     "ingest/stories.py",
     "text/sentences.py",
-    "embeddings.py",
+    "index/embeddings.py",
     "text/lexical.py",
 )
 _CACHE_FORMAT = "1"
@@ -190,7 +190,7 @@ def code_hash(extra: Iterable[str] = ()) -> str:
 
 
 def _embedding_key() -> str:
-    digest = hashlib.sha256((ROOT / "assistant" / "embeddings.py").read_bytes())
+    digest = hashlib.sha256((ROOT / "assistant" / "index" / "embeddings.py").read_bytes())
     return digest.hexdigest()[:12]
 
 

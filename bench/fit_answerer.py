@@ -12,7 +12,7 @@ reported as top-1 answer-sentence hit on the odd ones, before and after. Prints 
 --write, stores it in assistant/answer/weights.json. (ANSWERABILITY is fitted afterwards by
 bench.calibrate, on the features of the passage this ranking puts first.)
 
-The learned selector's logit (assistant/selector.py) is fitted as one more feature, so the
+The learned selector's logit (assistant/answer/selector.py) is fitted as one more feature, so the
 questions come only from the dev articles the selector never trained on (bench/selector_data.py:
 positions 2, 6, 10, ...). Also reported on the same held-out questions: the top-1 of retrieval
 order, of the current RANKING, of the selector alone and of a refit without it; with --news, the

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant import Answer, Assistant, Settings
-from assistant.citations import CitationList
+from assistant.answer.citations import CitationList
 from assistant.llm import LLMAnswerer
 from assistant.llm.answerer import cite_source
 from assistant.llm.markers import MarkerStream

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer import NOT_MENTIONED
-from assistant.embeddings import MiniLMEmbedding
+from assistant.index.embeddings import MiniLMEmbedding
 
 from .common import (
     CACHE,
@@ -167,7 +167,8 @@ def llamaindex_ranker(contexts: Sequence[str], cache: Path) -> Ranker:
 
 
 def _embedding_source() -> str:
-    return (Path(__file__).resolve().parents[1] / "assistant" / "embeddings.py").read_text()
+    root = Path(__file__).resolve().parents[1]
+    return (root / "assistant" / "index" / "embeddings.py").read_text()
 
 
 def score(rankings: Sequence[list[int]], gold: Sequence[int]) -> dict[str, float]:

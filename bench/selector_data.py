@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from assistant import Assistant
-from assistant.selector import Candidate
+from assistant.answer.selector import Candidate
 
 from .common import (
     SQUAD_V1,

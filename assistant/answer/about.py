@@ -3,10 +3,11 @@ what they are about, whom they quote, which of them mention something."""
 
 from __future__ import annotations
 
-from ..citations import CitationList, Span
 from ..index import Snapshot, StoredDocument
 from ..ingest.dates import human
-from ..overview import (
+from ..retrieve import Passage
+from .citations import CitationList, Span
+from .overview import (
     LEAD_SENTENCES,
     articles,
     byline,
@@ -17,7 +18,6 @@ from ..overview import (
     topic_phrase,
     topic_terms,
 )
-from ..retrieve import Passage
 from .ranking import Ranker
 from .result import ABSTAIN_TEXT, Answer, AnswerSentence, abstention, answered
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..embeddings import MiniLMEmbedding, TokenVectors
+from ..index.embeddings import MiniLMEmbedding, TokenVectors
 from ..text.lexical import FUNCTION_WORDS
 
 # Question words left out of the match are FUNCTION_WORDS, fewer than BM25 leaves out: "would",

@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ..citations import CitationList, Span
-from ..overview import is_subheading
 from ..retrieve import Passage
+from .citations import CitationList, Span
 from .direct import direct_span
+from .overview import is_subheading
 from .ranking import Ranker
 from .result import Answer, AnswerSentence, answered, renumbered
 from .speakers import named_in, short_name, speaker_name

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..embeddings import MiniLMEmbedding
 from ..index import IndexStore
-from ..overview import overview_kind
+from ..index.embeddings import MiniLMEmbedding
 from ..retrieve import Passage
-from ..selector import AnswerSelector
 from ..text.lexical import terms
 from .about import author_answer, overview_answer
 from .abstain import names_not_mentioned, not_answered, words_not_cited
@@ -22,9 +20,11 @@ from .compose import compose, led_by_direct, under_heading, with_antecedents
 from .direct import counts_the_noun
 from .kinds import expected_type, type_match
 from .neighbours import with_typed_neighbours
+from .overview import overview_kind
 from .question import AUTHOR_QUESTION, YES_NO, asked_speaker, named_people, question_terms
 from .ranking import ABOUT_AS_HIGH, Ranker, Scored
 from .result import NOT_MENTIONED, Answer, abstention, led, listed
+from .selector import AnswerSelector
 from .speakers import attributed, attributed_one, unquoted
 
 

@@ -15,15 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..embeddings import MiniLMEmbedding
 from ..index import IndexStore, NodeTable
-from ..overview import is_headline
+from ..index.embeddings import MiniLMEmbedding
 from ..retrieve import Passage
-from ..selector import AnswerSelector, Candidate, shared_selector
 from ..text.lexical import stem, terms
 from .align import Alignment, Window, align
 from .kinds import expected_type, names_covered, type_match
+from .overview import is_headline
 from .question import FRAME, question_terms
+from .selector import AnswerSelector, Candidate, shared_selector
 
 WEIGHTS = Path(__file__).with_name("weights.json")
 
@@ -196,7 +196,7 @@ class Ranker:
             "align_rare": alignment.sentence_rare,
             "window_align_rare": alignment.window_rare,
             "names": names_covered(question, passage),
-            # The learned cross-encoder's logit (assistant/selector.py): does it answer?
+            # The learned cross-encoder's logit (assistant/answer/selector.py): does it answer?
             "selector": selector,
         }
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..citations import Citation, CitationList
+from .citations import Citation, CitationList
 
 ABSTAIN_TEXT = "The articles don't say."
 # How an answer starts when the question names what no article mentions (the closest passages

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from llama_index.core.schema import TextNode
 
-from ..embeddings import MiniLMEmbedding
 from ..errors import AssistantError
 from ..index import IndexStore, PendingDocument, StoredDocument, node_id
+from ..index.embeddings import MiniLMEmbedding
 from ..text.sentences import Sentence, split_sentences
 from .feeds import FEED_SUFFIXES, Entry, FeedMemory, read_feed
 from .fetch import Fetched, Fetcher, is_url

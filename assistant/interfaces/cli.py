@@ -227,7 +227,7 @@ def _tty() -> bool:
 
 
 def _eval(assistant: Assistant, file: str, as_json: bool) -> int:
-    from ..evaluate import evaluate, format_report, load_gold
+    from .evaluate import evaluate, format_report, load_gold
 
     cases = load_gold(file)
 

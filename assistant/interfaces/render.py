@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from ..answer import Answer, AnswerSentence
-from ..citations import Citation
+from ..answer.citations import Citation
 from ..index import StoredDocument
 from ..ingest import IngestReport
 from ..ingest.dates import human

@@ -9,19 +9,19 @@ from collections.abc import Iterator, Mapping, Sequence
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
-from .. import prompts
 from ..answer import ABSTAIN_TEXT, Answer, AnswerSentence
-from ..citations import CitationList, Span
+from ..answer.citations import CitationList, Span
 from ..conversation import History
 from ..conversation import condense as offline_condense
-from ..embeddings import MiniLMEmbedding
 from ..errors import LLMError
 from ..index import IndexStore
+from ..index.embeddings import MiniLMEmbedding
 from ..retrieve import Passage
-from ..support import SupportChecker, Verdict, passage_evidence
 from ..text.lexical import terms
+from . import prompts
 from .client import ChatModel
 from .markers import MarkerStream, split_sentences, strip_markers
+from .support import SupportChecker, Verdict, passage_evidence
 
 _ABSTAIN_KEY = re.sub(r"\W", "", ABSTAIN_TEXT.lower())
 _HISTORY_TURNS = 6  # earlier turns shown to the model when condensing a follow-up

@@ -80,7 +80,7 @@ def test_an_article_is_answered_by_the_sentence_that_answers(tmp_path: Path) -> 
 def test_a_text_read_again_gives_the_same_vectors_and_the_cache_stays_bounded() -> None:
     """Questions about one article read the same stretches again: the second read is the first
     one's vectors, and what is kept stays under its bound, the latest text kept."""
-    from assistant.embeddings import MiniLMEmbedding
+    from assistant.index.embeddings import MiniLMEmbedding
 
     texts = [
         f"Sentence number {i} of the article says that the talks went on for {i} days."

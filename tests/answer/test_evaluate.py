@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, AssistantError
-from assistant.evaluate import EvalReport, GoldCase, evaluate, format_report, load_gold
 from assistant.interfaces.cli import main
+from assistant.interfaces.evaluate import EvalReport, GoldCase, evaluate, format_report, load_gold
 
 from ..conftest import DEV_SEED
 

@@ -129,7 +129,7 @@ def test_a_month_or_an_outlet_in_the_question_limits_the_articles(council: Assis
 def test_reading_time_and_source_words_of_a_question() -> None:
     from datetime import date
 
-    from assistant.news import read
+    from assistant.retrieve.news import read
 
     today = date(2024, 6, 10)
     dates = ["2024-04-12", "2024-06-07"]  # the indexed articles' dates

@@ -1,4 +1,4 @@
-"""The learned answer selector (assistant/selector.py): what a user would notice of it.
+"""The learned answer selector (assistant/answer/selector.py): what a user would notice of it.
 
 Short articles written for these tests; the model is the one shipped in assistant/models/selector/.
 """
@@ -11,7 +11,13 @@ import numpy as np
 import pytest
 
 from assistant import Assistant
-from assistant.selector import MODEL_DIR, AnswerSelector, Candidate, pair_text, shared_selector
+from assistant.answer.selector import (
+    MODEL_DIR,
+    AnswerSelector,
+    Candidate,
+    pair_text,
+    shared_selector,
+)
 
 from ..conftest import offline_settings
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from assistant.llm.answerer import is_abstention, transcript
 from assistant.llm.markers import MarkerStream, marker_numbers, split_sentences, strip_markers
-from assistant.prompts import load
+from assistant.llm.prompts import load
 
 
 def rewrite(text: str, sources: int = 3, cuts: list[int] | None = None) -> tuple[str, list[int]]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant import Assistant
+from assistant.llm.support import Evidence, SupportChecker, facts, missing_facts, passage_evidence
 from assistant.retrieve import Passage
-from assistant.support import Evidence, SupportChecker, facts, missing_facts, passage_evidence
 
 S400 = "India’s 2016 £4.1 billion"
 KAMAL = "Kamal Alam, a Pakistan analyst"

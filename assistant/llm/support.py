@@ -19,11 +19,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from .embeddings import MiniLMEmbedding
-from .index import IndexStore
-from .retrieve import Passage
-from .text.lexical import STOPWORDS, fold, stem, terms, words
-from .text.vocabulary import MONTHS, WEEKDAYS
+from ..index import IndexStore
+from ..index.embeddings import MiniLMEmbedding
+from ..retrieve import Passage
+from ..text.lexical import STOPWORDS, fold, stem, terms, words
+from ..text.vocabulary import MONTHS, WEEKDAYS
 
 # Supported: no missing fact, and overlap >= OVERLAP or (similarity >= SIMILARITY and
 # overlap >= MIN_OVERLAP): a sentence with most of its words new is not supported however

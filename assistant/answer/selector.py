@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-MODEL_DIR = Path(__file__).resolve().parent / "models" / "selector"
+MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "selector"
 # Question + candidate + context, in tokens; the context is cut first (it comes last).
 MAX_TOKENS = 128
 

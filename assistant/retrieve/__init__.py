@@ -15,9 +15,9 @@ import numpy as np
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
-from .embeddings import MiniLMEmbedding
-from .index import IndexStore, Snapshot, StoredDocument
-from .text.lexical import terms
+from ..index import IndexStore, Snapshot, StoredDocument
+from ..index.embeddings import MiniLMEmbedding
+from ..text.lexical import terms
 
 
 @dataclass(frozen=True)

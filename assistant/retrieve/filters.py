@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from .errors import AssistantError
-from .index import StoredDocument
-from .ingest.dates import parse_date
-from .text.lexical import fold
+from ..errors import AssistantError
+from ..index import StoredDocument
+from ..ingest.dates import parse_date
+from ..text.lexical import fold
 
 
 @dataclass(frozen=True)

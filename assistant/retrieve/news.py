@@ -14,12 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from .answer import Answer, AnswerSentence
+from ..answer import Answer, AnswerSentence
+from ..ingest.dates import human
+from ..text.lexical import fold
+from ..text.vocabulary import MONTHS
+from . import Passage
 from .filters import Filters
-from .ingest.dates import human
-from .retrieve import Passage
-from .text.lexical import fold
-from .text.vocabulary import MONTHS
 
 # How much less similar to the question than the closest passage a passage may be and still
 # count as being about the same thing, for "the latest" (cosine).

@@ -11,14 +11,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from .answer import Answer, AnswerSentence, abstention
-from .answer.result import answered
+from ..index import StoredDocument
+from ..ingest.dates import human
+from ..retrieve import Passage
+from ..text.patterns import NAME_RUN
+from ..text.vocabulary import MONTHS, WEEKDAYS
+from . import Answer, AnswerSentence, abstention
 from .citations import CitationList, Span
-from .index import StoredDocument
-from .ingest.dates import human
-from .retrieve import Passage
-from .text.patterns import NAME_RUN
-from .text.vocabulary import MONTHS, WEEKDAYS
+from .result import answered
 
 # "..., and in which court was the plumber convicted?": a second question after the first.
 _SECOND = re.compile(

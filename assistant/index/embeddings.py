@@ -21,10 +21,10 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
-from .errors import AssistantError
+from ..errors import AssistantError
 
 MODEL_NAME = "all-MiniLM-L6-v2-onnx-int8"
-TOKENIZER = Path(__file__).resolve().parent / "models" / "minilm" / "tokenizer.json"
+TOKENIZER = Path(__file__).resolve().parent.parent / "models" / "minilm" / "tokenizer.json"
 DIMENSION = 384
 MAX_TOKENS = 256
 # Many texts are embedded by one single-threaded session per core, each taking batches of

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from .index import StoredDocument
-from .ingest.dates import relative_dates
+from ..index import StoredDocument
+from ..ingest.dates import relative_dates
 
 
 @dataclass(frozen=True)

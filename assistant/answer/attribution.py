@@ -7,9 +7,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 
-from .answer import Answer, AnswerSentence
+from ..index import StoredDocument
+from . import Answer, AnswerSentence
 from .citations import with_copies, with_dates
-from .index import StoredDocument
 
 
 def dated(answer: Answer, documents: Mapping[str, StoredDocument]) -> Answer:

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import re
 
+from ..index import Snapshot, StoredDocument
+from ..retrieve import Passage
+from ..text.lexical import FUNCTION_WORDS, same_word, terms
+from ..text.reported import REPORTED
+from ..text.vocabulary import REPORT_VERBS
 from .citations import Span
-from .index import Snapshot, StoredDocument
-from .retrieve import Passage
-from .text.lexical import FUNCTION_WORDS, same_word, terms
-from .text.reported import REPORTED
-from .text.vocabulary import REPORT_VERBS
 
 MAX_ARTICLES = 5
 LEAD_SENTENCES = 3

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import AssistantError
-from .service import Assistant
+from ..errors import AssistantError
+from ..service import Assistant
 
 
 @dataclass(frozen=True)

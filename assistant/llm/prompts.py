@@ -10,9 +10,9 @@ import string
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import AssistantError
+from ..errors import AssistantError
 
-PROMPTS_DIR = Path(__file__).resolve().parent / "prompt_files"
+PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompt_files"
 
 
 class Prompt:
