@@ -1,6 +1,6 @@
 """news_dev through the model path, with a real instruct model behind llama.cpp's server.
 
-    .venv/bin/python -m bench.llm_news [--questions N] [--url URL] [--tag NAME]
+    .venv/bin/python -m bench.llm_news [--questions N] [--url URL] [--tag NAME] [--cases FILE]
 
 Starts llama.cpp's OpenAI-compatible server (`python -m llama_cpp.server`, from .venv-llm, on
 127.0.0.1, 2 threads, its prompt cache on) with Qwen2.5-Coder-1.5B-Instruct Q4_K_M (assembled by
@@ -252,6 +252,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=0, help="ask N spread evenly (0: all)")
     parser.add_argument("--ids", default="", help="comma-separated case ids to ask instead")
+    parser.add_argument(
+        "--cases",
+        type=Path,
+        default=NEWS_DEV / "questions.jsonl",
+        help="a questions file in news_dev's format (bench/support_questions.jsonl: questions "
+        "written to draw answer sentences for the support labels; their scores mean nothing)",
+    )
     parser.add_argument("--url", default="", help="an OpenAI-compatible server already running")
     parser.add_argument("--model", default=MODEL_ALIAS, help="model name the server serves")
     parser.add_argument("--threads", type=int, default=2, help="llama.cpp threads")
@@ -263,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--results", type=Path, default=RESULTS, help="where results are written")
     args = parser.parse_args(argv)
-    cases = load_cases()
+    cases = load_cases(args.cases)
     if args.ids:
         wanted = set(args.ids.split(","))
         cases = [c for c in cases if c.id in wanted]
