@@ -1,12 +1,10 @@
 """Question answering over news articles, with exact, checked citations; works offline."""
 
-from .answer import Answer, AnswerSentence
-from .answer.citations import Citation
 from .errors import AssistantError, LLMError
-from .index import StoredDocument
 from .ingest import IngestReport
 from .service import Assistant
 from .settings import Settings
+from .types import Answer, AnswerSentence, Citation, StoredDocument
 
 __all__ = [
     "Answer",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..index import Snapshot, StoredDocument
 from ..ingest.dates import human
 from ..retrieve import Passage
+from ..types import Answer, AnswerSentence
 from .citations import CitationList, Span
 from .overview import (
     LEAD_SENTENCES,
@@ -19,7 +20,7 @@ from .overview import (
     topic_terms,
 )
 from .ranking import Ranker
-from .result import ABSTAIN_TEXT, Answer, AnswerSentence, abstention, answered
+from .result import ABSTAIN_TEXT, abstention, answered
 
 
 def _published(doc: StoredDocument) -> str:

@@ -7,9 +7,10 @@ import re
 
 from ..index import Snapshot
 from ..text.lexical import fold, same_word, stem, terms, words
+from ..types import Answer
 from .kinds import CAPITALISED
 from .question import YES_NO, question_terms
-from .result import ABSTAIN_TEXT, Answer, abstention, listed
+from .result import ABSTAIN_TEXT, abstention, listed
 
 
 def not_answered(question: str, backend: str, view: Snapshot, reason: str = "") -> Answer:

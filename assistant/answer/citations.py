@@ -3,37 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, replace
 
-from ..index import StoredDocument
 from ..ingest.dates import relative_dates
-
-
-@dataclass(frozen=True)
-class Citation:
-    """A quoted span: `document text[start:end] == quote`."""
-
-    n: int
-    quote: str
-    title: str
-    source: str
-    start: int
-    end: int
-    author: str = ""
-    published: str = ""  # the article's ISO date, "" when it gives none
-    outlet: str = ""
-    url: str = ""
-    # The other copies of the story that hold the same words: their outlets (or titles).
-    also_in: list[str] = field(default_factory=list)
-    # Relative dates in the quote read against the article's date: "Tuesday: Tuesday, 7 April
-    # 2020", "last month: March 2020".
-    dates: list[str] = field(default_factory=list)
-    context: str = ""  # the paragraph around the quote, for showing it in place
-    context_start: int = 0  # offset of `context` in the document text
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+from ..types import Citation, StoredDocument
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,12 @@ import re
 from dataclasses import replace
 
 from ..retrieve import Passage
+from ..types import Answer, AnswerSentence
 from .citations import CitationList, Span
 from .direct import direct_span
 from .overview import is_subheading
 from .ranking import Ranker
-from .result import Answer, AnswerSentence, answered, renumbered
+from .result import answered, renumbered
 from .speakers import named_in, short_name, speaker_name
 
 _REFERS_BACK = re.compile(r"(It|He|She|They|This|These|Its|His|Her|Their)\b")

@@ -14,6 +14,7 @@ from ..index import IndexStore
 from ..index.embeddings import MiniLMEmbedding
 from ..retrieve import Passage
 from ..text.lexical import terms
+from ..types import Answer
 from .about import author_answer, overview_answer
 from .abstain import names_not_mentioned, not_answered, words_not_cited
 from .compose import compose, led_by_direct, under_heading, with_antecedents
@@ -23,7 +24,7 @@ from .neighbours import with_typed_neighbours
 from .overview import overview_kind
 from .question import AUTHOR_QUESTION, YES_NO, asked_speaker, named_people, question_terms
 from .ranking import ABOUT_AS_HIGH, Ranker, Scored
-from .result import NOT_MENTIONED, Answer, abstention, led, listed
+from .result import NOT_MENTIONED, abstention, led, listed
 from .selector import AnswerSelector
 from .speakers import attributed, attributed_one, unquoted
 

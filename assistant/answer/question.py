@@ -8,7 +8,7 @@ import re
 from ..errors import AssistantError
 from ..text.lexical import terms
 from ..text.vocabulary import SAY_VERBS
-from .result import Answer
+from ..types import Answer
 
 # "Where did the talks take place?": the phrase frames the question; it is not what to look for.
 FRAME = re.compile(r"\b(take|takes|took|taken|taking)\s+place\b", re.IGNORECASE)

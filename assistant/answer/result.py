@@ -3,55 +3,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import replace
 
-from .citations import Citation, CitationList
+from ..types import Answer, AnswerSentence
+from .citations import CitationList
 
 ABSTAIN_TEXT = "The articles don't say."
 # How an answer starts when the question names what no article mentions (the closest passages
 # follow).
 NOT_MENTIONED = "The articles don't mention"
-
-
-@dataclass(frozen=True)
-class AnswerSentence:
-    text: str
-    citations: list[int]
-    supported: bool = True
-
-
-@dataclass
-class Answer:
-    """What `Assistant.ask` returns."""
-
-    text: str
-    citations: list[Citation]
-    abstained: bool
-    backend: str
-    question: str = ""  # the standalone question that was answered
-    sentences: list[AnswerSentence] = field(default_factory=list)
-    timings_ms: dict[str, float] = field(default_factory=dict)
-    note: str = ""  # e.g. why the LLM was not used
-    # The words that answer, from the first cited sentence ("five people"), when the answer
-    # leads with them; "" when it does not.
-    direct: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "answer": self.text,
-            "abstained": self.abstained,
-            "backend": self.backend,
-            "question": self.question,
-            "citations": [c.to_dict() for c in self.citations],
-            "sentences": [
-                {"text": s.text, "citations": s.citations, "supported": s.supported}
-                for s in self.sentences
-            ],
-            "timings_ms": self.timings_ms,
-            "note": self.note,
-            "direct": self.direct,
-        }
 
 
 def abstention(question: str, backend: str, reason: str = "", text: str = "") -> Answer:

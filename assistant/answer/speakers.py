@@ -9,9 +9,10 @@ from ..retrieve import Passage
 from ..text.lexical import STOPWORDS, fold, stem, words
 from ..text.patterns import PROPER_NAME
 from ..text.reported import REPORTED
+from ..types import Answer
 from .question import AND, PRONOUN_ONLY, named_people
 from .ranking import Ranker
-from .result import ABSTAIN_TEXT, Answer, abstention
+from .result import ABSTAIN_TEXT, abstention
 
 _TITLES = {"the", "a", "an", "mr", "mrs", "ms", "dr", "prof", "president", "minister"}
 

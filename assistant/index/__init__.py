@@ -4,7 +4,8 @@ writers and readers across processes (coordination.py); the Chroma client (chrom
 `assistant doctor` (doctor.py)."""
 
 from .chroma import get_all
-from .records import NodeTable, PendingDocument, Snapshot, StoredDocument, fingerprint, node_id
+from .records import NodeTable, PendingDocument, Snapshot, fingerprint
+from ..types import StoredDocument, node_id
 from .store import IndexStore
 
 __all__ = [

@@ -22,7 +22,8 @@ import bm25s
 import numpy as np
 
 from ..text.lexical import terms
-from .records import Derived, NodeTable, StoredDocument
+from .records import Derived, NodeTable
+from ..types import StoredDocument
 
 CACHE_VERSION = 4
 WIDTH = 1  # sentences either side

@@ -25,7 +25,8 @@ from ..ingest.fetch import Fetcher, is_url
 from ..settings import Settings
 from .bm25 import load_cache
 from .chroma import get_all
-from .records import StoredDocument, fingerprint
+from .records import fingerprint
+from ..types import StoredDocument
 from .store import IndexStore
 
 

@@ -14,33 +14,7 @@ import numpy as np
 from llama_index.core.schema import TextNode
 
 from ..text.lexical import terms
-
-
-@dataclass(frozen=True)
-class StoredDocument:
-    doc_id: str
-    version: str
-    source: str
-    title: str
-    author: str
-    sha256: str
-    n_nodes: int
-    text: str
-    published: str = ""  # ISO date ("" when the article gives none)
-    updated: str = ""
-    outlet: str = ""
-    url: str = ""
-    language: str = ""
-    story: str = ""  # the doc_id its near-copies share (assistant/ingest/stories.py)
-    minhash: str = ""  # its shingles' MinHash signature, hex
-
-    def node_id(self, position: int) -> str:
-        """The id of this version's node (sentence) at `position`."""
-        return node_id(self.doc_id, self.version, position)
-
-
-def node_id(doc_id: str, version: str, position: int) -> str:
-    return f"{doc_id}-{version}-{position}"
+from ..types import StoredDocument, node_id
 
 
 @dataclass(frozen=True)

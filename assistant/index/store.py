@@ -34,16 +34,8 @@ from ..settings import Settings
 from . import bm25 as bm25_cache
 from .chroma import chroma_client, cosine, ensure_writable, get_all
 from .coordination import ServerLease, read_generation, try_lock, unlock, write_generation
-from .records import (
-    EMPTY,
-    Derived,
-    NodeTable,
-    PendingDocument,
-    Snapshot,
-    StoredDocument,
-    document_of_record,
-    fingerprint,
-)
+from .records import EMPTY, Derived, NodeTable, PendingDocument, Snapshot, document_of_record, fingerprint
+from ..types import StoredDocument
 
 _ADD_BATCH = 4000  # below Chroma's largest batch (5,461 in a local client)
 

@@ -11,11 +11,11 @@ import re
 from collections.abc import Iterable, Sequence
 
 from ..answer import Answer, AnswerSentence
-from ..answer.citations import Citation
 from ..index import StoredDocument
 from ..ingest import IngestReport
 from ..ingest.dates import human
 from ..ingest.fetch import is_url
+from ..types import Citation
 
 # Characters HTML, Markdown, the chat's LaTeX or autolinking could read as syntax, as decimal
 # entities (the chat's Markdown renderer shows hex ones like &#x27; literally).

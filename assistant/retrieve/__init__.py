@@ -9,76 +9,16 @@ sentence-level lists (bench/retrieval.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
-from ..index import IndexStore, Snapshot, StoredDocument
+from ..index import IndexStore, Snapshot
 from ..index.embeddings import MiniLMEmbedding
 from ..text.lexical import terms
+from ..types import Passage
 
-
-@dataclass(frozen=True)
-class Passage:
-    """A retrieved sentence, located exactly in its document's cleaned text."""
-
-    node_id: str
-    document: StoredDocument
-    start: int
-    end: int
-    speaker_start: int
-    speaker_end: int
-    dense: float  # cosine similarity of the sentence to the question
-    bm25: float  # BM25 of the sentence's window
-    fused: float  # retrieval rank on the reciprocal-rank scale, 2 / (rrf_k + rank + 1)
-    rank: int
-    row: int = -1  # position in `view.table`
-    view: Snapshot | None = None  # the index version this passage was read from
-
-    @classmethod
-    def of_row(
-        cls,
-        view: Snapshot,
-        row: int,
-        rank: int = 0,
-        dense: float = 0.0,
-        bm25: float = 0.0,
-        fused: float = 0.0,
-    ) -> Passage:
-        """The sentence at `row` of the view's node table, with the scores it was found by."""
-        node_id = view.table.ids[row]
-        start, end, s_start, s_end = (int(x) for x in view.table.offsets[row])
-        return cls(
-            node_id=node_id,
-            document=view.document_of(node_id),
-            start=start,
-            end=end,
-            speaker_start=s_start,
-            speaker_end=s_end,
-            dense=dense,
-            bm25=bm25,
-            fused=fused,
-            rank=rank,
-            row=row,
-            view=view,
-        )
-
-    @property
-    def text(self) -> str:
-        return self.document.text[self.start : self.end]
-
-    @property
-    def speaker(self) -> str:
-        if self.speaker_start < 0:
-            return ""
-        return self.document.text[self.speaker_start : self.speaker_end]
-
-    @property
-    def quoted(self) -> bool:
-        """Inside a quotation whose speaker is named in an earlier sentence."""
-        return 0 <= self.speaker_start < self.start
+__all__ = ["HybridRetriever", "Passage"]
 
 
 class HybridRetriever(BaseRetriever):

@@ -114,7 +114,7 @@ def test_a_page_saved_again_at_the_same_canonical_url_replaces_the_first(
 def test_an_answer_citing_several_outlets_names_the_outlet_of_each_claim() -> None:
     from assistant.answer import Answer, AnswerSentence
     from assistant.answer.attribution import attributed
-    from assistant.answer.citations import Citation
+    from assistant.types import Citation
 
     def cited(n: int, outlet: str) -> Citation:
         return Citation(n=n, quote="q", title="t", source=f"s{n}", start=0, end=1, outlet=outlet)
