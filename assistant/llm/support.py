@@ -4,18 +4,25 @@ A sentence is supported by its cited passages when
 - every number, date, month and name in it appears in them, and every negation or reversal
   word ("not", "cancelled", "rejected") does too: sharing many words is not enough when the
   claim itself differs ("cancelled in 2019" against "signed in 2016");
-- and it is close to them in words (share of its content words they contain), or in meaning
-  (MiniLM cosine similarity to the nearest cited sentence) with a fair share of words too.
-The thresholds were set by bench/calibrate_support.py on bench/support_pairs.jsonl: claims
-about the bundled article, paraphrases and altered facts, against the sentence they cite.
+- and it is close to them in words (share of its content words they contain, how many are new)
+  and in meaning (MiniLM cosine similarity to the nearest cited sentence).
+A missing fact makes a sentence unsupported; otherwise the share of its words found, how many
+are new and the similarity are weighed by a logistic model of "unsupported"
+(support_weights.json), fitted by `python -m bench.calibrate_support --write` on the dev part of
+bench/support_labels.jsonl (sentences a real instruct model wrote over news_dev, labelled by
+hand against the quotes they cite), its threshold chosen there and on bench/support_pairs.jsonl
+(claims about the bundled article with altered facts).
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -25,15 +32,51 @@ from ..retrieve import Passage
 from ..text.lexical import STOPWORDS, fold, stem, terms, words
 from ..text.vocabulary import MONTHS, WEEKDAYS
 
-# Supported: no missing fact, and overlap >= OVERLAP or (similarity >= SIMILARITY and
-# overlap >= MIN_OVERLAP): a sentence with most of its words new is not supported however
-# close it is in meaning. Set by `python -m bench.calibrate_support`.
-OVERLAP = 0.7
-SIMILARITY = 0.65
+WEIGHTS = Path(__file__).with_name("support_weights.json")
+# The model's inputs, in the order of its weights.
+FEATURES = ("similarity", "overlap", "new_words")
+# A sentence made of the passage's words (this share, at most one new word) is supported.
+OWN_WORDS = 0.7
+# Re-attaching a citation to an uncited sentence asks for a clearer match: supported, no
+# missing fact, and most of its words or a close meaning.
 MIN_OVERLAP = 0.45
-# Re-attaching a citation to an uncited sentence asks for a clearer match.
 REATTACH_SIMILARITY = 0.7
 REATTACH_OVERLAP = 0.75
+
+
+@lru_cache(maxsize=1)
+def weights() -> dict[str, float]:
+    """The fitted logistic model: a weight per feature, its bias, and the flag's threshold."""
+    model = json.loads(WEIGHTS.read_text(encoding="utf-8"))["unsupported"]
+    return {k: float(v) for k, v in model.items()}
+
+
+def unsupported_probability(
+    similarity: float, overlap: float, new: int, model: dict[str, float] | None = None
+) -> float:
+    """How likely a sentence with no missing fact is unsupported by what it cites."""
+    w = model or weights()
+    z = w["bias"] + w["similarity"] * similarity + w["overlap"] * overlap + w["new_words"] * new
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def flagged(
+    similarity: float,
+    overlap: float,
+    missing: int,
+    new: int,
+    model: dict[str, float] | None = None,
+) -> bool:
+    """The check's verdict, unsupported: a fact the passages do not hold, or the model says so
+    of a sentence that is not the passage's own words (at most one new word: "He works at the
+    Institute" against "Kamal Alam, an analyst at the Institute", which MiniLM finds far apart)."""
+    if missing:
+        return True
+    if overlap >= OWN_WORDS and new <= 1:
+        return False
+    w = model or weights()
+    return unsupported_probability(similarity, overlap, new, w) >= w["threshold"]
+
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _MONTHS = frozenset((*MONTHS, *WEEKDAYS))  # calendar words, not names
@@ -150,6 +193,10 @@ def _overlap(sentence_terms: set[str], found: _Words) -> float:
     return len(sentence_terms & found.terms) / len(sentence_terms)
 
 
+def _new(sentence_terms: set[str], found: _Words) -> int:
+    return len(sentence_terms - found.terms)
+
+
 def missing_facts(sentence: str, evidence_text: str, given: str = "") -> list[str]:
     """The sentence's facts that neither the evidence nor `given` (the question: a name or
     figure it gives is no new claim when the answer repeats it) contains."""
@@ -159,6 +206,11 @@ def missing_facts(sentence: str, evidence_text: str, given: str = "") -> list[st
 def overlap(sentence: str, evidence_text: str, given: str = "") -> float:
     """Share of the sentence's content words found in the evidence or in `given`."""
     return _overlap(set(terms(sentence)) - _PRONOUNS, _Words.of(evidence_text) | _Words.of(given))
+
+
+def new_words(sentence: str, evidence_text: str, given: str = "") -> int:
+    """How many of the sentence's content words neither the evidence nor `given` holds."""
+    return _new(set(terms(sentence)) - _PRONOUNS, _Words.of(evidence_text) | _Words.of(given))
 
 
 def passage_evidence(
@@ -190,20 +242,26 @@ class _Candidate:
     sources: list[int]
     lex: float
     missing: list[str]
+    new: int
     sim: float | None = None  # computed only when the words alone do not decide
+
+    @property
+    def decided(self) -> bool:
+        """Whether the verdict is the same whatever the similarity (0 to 1) turns out to be."""
+        n = len(self.missing)
+        return flagged(0.0, self.lex, n, self.new) == flagged(1.0, self.lex, n, self.new)
 
     @property
     def plausible(self) -> bool:
         return not self.missing and self.lex >= MIN_OVERLAP
 
     def supported(self) -> bool:
-        if not self.plausible:
-            return False
-        return self.lex >= OVERLAP or (self.sim or 0.0) >= SIMILARITY
+        sim = self.sim if self.sim is not None else 0.0
+        return not flagged(sim, self.lex, len(self.missing), self.new)
 
     def clear(self, wordy: bool) -> bool:
         """Clear enough to re-attach: sharing one or two words is not, whatever the share."""
-        if not self.supported():
+        if not self.plausible or not self.supported():
             return False
         return (wordy and self.lex >= REATTACH_OVERLAP) or (self.sim or 0.0) >= REATTACH_SIMILARITY
 
@@ -248,6 +306,7 @@ class SupportChecker:
                         group,
                         _overlap(sentence_terms, union),
                         _missing(sentence_facts, union),
+                        _new(sentence_terms, union),
                     )
                 )
             plans.append((bool(sources), candidates, len(sentence_terms) >= 3))
@@ -255,8 +314,12 @@ class SupportChecker:
         undecided = [
             i
             for i, (is_cited, candidates, wordy) in enumerate(plans)
-            if any(c.plausible and c.lex < OVERLAP for c in candidates)
-            and not (not is_cited and any(c.clear(wordy) for c in candidates))
+            if (
+                not candidates[0].decided
+                if is_cited
+                else any(c.plausible for c in candidates)
+                and not any(c.clear(wordy) for c in candidates)
+            )
         ]
         if undecided and evidence:
             vectors = self.embed.encode([sentences[i] for i in undecided])

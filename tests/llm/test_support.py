@@ -110,3 +110,32 @@ def test_a_name_the_question_gives_is_no_new_claim(
     other = "The London think tank Kanwal Sibal works for is the Royal United Services Institute."
     (changed,) = checker.check([other], [[2]], evidence, given=question)
     assert not changed.supported and "kanwal" in changed.missing, changed
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # A cause the passage never gives, in words close to it in meaning (MiniLM 0.79).
+        "Kamal Alam thinks Russia may restrict the weapons it offers Pakistan because it "
+        "distrusts the generals who run the country.",
+        # A plan the passage never mentions, with no number or name to give it away.
+        "Kamal Alam thinks Russia may restrict the weapons it offers Pakistan and wants to sell "
+        "more submarines and fighter jets to it.",
+    ],
+)
+def test_a_claim_the_passage_never_makes_is_flagged_though_close_in_meaning(
+    checker: SupportChecker, evidence: list[Evidence], sentence: str
+) -> None:
+    (verdict,) = checker.check([sentence], [[2]], evidence)
+    assert not verdict.supported, verdict
+    assert verdict.missing == []  # no missing fact: the learned weighing decides
+    # The same claim without the invention is supported.
+    (kept,) = checker.check(
+        [
+            "Kamal Alam thinks Russia may restrict the weapons it offers Pakistan, but this could "
+            "change if India keeps buying equipment from the West."
+        ],
+        [[2]],
+        evidence,
+    )
+    assert kept.supported, kept
