@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
@@ -29,6 +30,7 @@ _HISTORY_TURNS = 6  # earlier turns shown to the model when condensing a follow-
 # given all eight retrieved sentences abstained more and took longer to its first token
 # (bench/llm_news.py, issue 19).
 MAX_SOURCES = 4
+_MARKER = re.compile(r"\[(\d+)\]")
 # How a model says the sources do not answer, when it does not use the fixed sentence.
 _PARAPHRASE = re.compile(
     r"^(?:i'?m sorry,?\s*(?:but\s*)?|unfortunately,?\s*)?"
@@ -180,11 +182,12 @@ class LLMAnswerer:
         question: str,
         text: str,
         passages: Sequence[Passage],
-        used: Mapping[int, int],
+        used: Mapping[int, list[int]],
         cites: CitationList,
     ) -> Answer:
-        """Check every sentence against its cited passages; re-attach or flag."""
-        source_of = {n: k for k, n in used.items()}
+        """Check every sentence against its cited passages; re-attach, flag, or drop a cited
+        passage that adds nothing to the sentence."""
+        source_of = {numbers[0]: k for k, numbers in used.items()}
         spans = split_sentences(text)
         claims = [strip_markers(text[s.start : s.end]) for s in spans]
         checked = [i for i, claim in enumerate(claims) if not is_abstention(claim)]
@@ -208,19 +211,58 @@ class LLMAnswerer:
                 added = list(dict.fromkeys(n for n in added if n not in numbers))
                 sentence = _append_markers(sentence, added)
                 numbers += added
+            if verdict is not None and verdict.unneeded:
+                kept = {n for k in verdict.citations if k not in verdict.unneeded for n in used[k]}
+                dropped = {n for k in verdict.unneeded for n in used[k]} - kept
+                sentence = _without_markers(sentence, dropped)
+                numbers = [n for n in numbers if n not in dropped]
             pieces.append(sentence)
             position = span.end
             supported = verdict.supported if verdict is not None else True
             sentences.append(AnswerSentence(sentence, numbers, supported))
         pieces.append(text[position:])
-        return Answer(
-            text="".join(pieces),
-            citations=cites.citations,
-            abstained=False,
-            backend=self.name,
-            question=question,
-            sentences=sentences,
+        return _renumbered(
+            Answer(
+                text="".join(pieces),
+                citations=cites.citations,
+                abstained=False,
+                backend=self.name,
+                question=question,
+                sentences=sentences,
+            )
         )
+
+
+def _without_markers(sentence: str, numbers: set[int]) -> str:
+    """`sentence` without the `[n]` markers of these citation numbers."""
+    if not numbers:
+        return sentence
+    return re.sub(
+        r"\[(\d+)\]", lambda m: "" if int(m.group(1)) in numbers else m.group(0), sentence
+    )
+
+
+def _renumbered(answer: Answer) -> Answer:
+    """Citations whose markers are gone left out, the rest numbered 1, 2, ... in the order
+    their markers appear; the text keeps its own spacing and lines."""
+    order = list(dict.fromkeys(int(m.group(1)) for m in _MARKER.finditer(answer.text)))
+    if order == [c.n for c in answer.citations]:
+        return answer
+    mapping = {old: new for new, old in enumerate(order, start=1)}
+    by_old = {c.n: c for c in answer.citations}
+    answer.citations = [replace(by_old[old], n=new) for old, new in mapping.items()]
+
+    def renumber(text: str) -> str:
+        return _MARKER.sub(lambda m: f"[{mapping.get(int(m.group(1)), m.group(1))}]", text)
+
+    answer.text = renumber(answer.text)
+    answer.sentences = [
+        AnswerSentence(
+            renumber(s.text), [mapping[n] for n in s.citations if n in mapping], s.supported
+        )
+        for s in answer.sentences
+    ]
+    return answer
 
 
 def cite_source(cites: CitationList, passages: Sequence[Passage], k: int) -> list[int]:

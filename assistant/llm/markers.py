@@ -67,9 +67,10 @@ class MarkerStream:
         self.text = ""
 
     @property
-    def used(self) -> dict[int, int]:
-        """Source number -> its citation number, in order of first use."""
-        return {k: numbers[0] for k, numbers in self._numbers.items()}
+    def used(self) -> dict[int, list[int]]:
+        """Source number -> its citation numbers (a quote's, then its speaker's), in order of
+        first use."""
+        return {k: list(numbers) for k, numbers in self._numbers.items()}
 
     def feed(self, chunk: str) -> str:
         out: list[str] = []

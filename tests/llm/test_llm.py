@@ -599,3 +599,30 @@ def test_a_question_about_someones_job_is_searched_as_who_they_are(
     assert "Question: What is Mohammad Faisal's job?" in request.body["messages"][1]["content"]
     assert answer.question == "What is Mohammad Faisal's job?"
     assert answer.citations[0].quote.startswith("Pakistan’s ministry of foreign affairs")
+
+
+@pytest.mark.parametrize("deal_first", [False, True])
+def test_a_cited_passage_that_adds_nothing_to_the_sentence_is_not_cited(
+    llm: Assistant, server: FakeOpenAI, deal_first: bool
+) -> None:
+    # A small model cites [1][2] where only [1] says it: the S-400 passage holds nothing of the
+    # first sentence, so it is cited for the second one only.
+    kamal, deal = "[{{" + KAMAL + "}}]", "[{{" + S400 + "}}]"
+    markers = deal + kamal if deal_first else kamal + deal  # as streamed: [1][2] either way
+    server.enqueue(
+        Reply(
+            citing(
+                f"Kamal Alam is a Pakistan analyst at the Royal United Services Institute {markers}"
+                f". India signed a £4.1 billion S-400 missile deal in 2016 {deal}."
+            )
+        )
+    )
+    _, answer = collect(llm, "Who is Kamal Alam?")
+    first, second = answer.sentences
+    assert [answer.citations[n - 1].quote[:30] for n in first.citations] == [KAMAL]
+    assert [answer.citations[n - 1].quote[:25] for n in second.citations] == [S400]
+    # Numbered 1, 2, ... as the markers appear, every number in the text a citation.
+    assert [c.n for c in answer.citations] == [1, 2]
+    assert "Institute [1]. India" in answer.text and "2016 [2]." in answer.text
+    assert first.supported and second.supported
+    check_offsets(llm, answer)
