@@ -127,9 +127,7 @@ class LLMAnswerer:
 
     def messages(self, question: str, passages: Sequence[Passage]) -> list[ChatMessage]:
         system = prompts.load("system").format(abstain=ABSTAIN_TEXT)
-        user = prompts.load("answer").format(
-            sources=format_sources(passages), question=question, abstain=ABSTAIN_TEXT
-        )
+        user = prompts.load("answer").format(sources=format_sources(passages), question=question)
         return [
             ChatMessage(role=MessageRole.SYSTEM, content=system),
             ChatMessage(role=MessageRole.USER, content=user),

@@ -108,8 +108,8 @@ def test_a_prompt_variable_left_unfilled_is_named() -> None:
     from assistant.errors import AssistantError
 
     answer = load("answer")
-    assert answer.variables == {"sources", "question", "abstain"}
-    with pytest.raises(AssistantError, match="needs the variable\\(s\\) abstain, question"):
+    assert answer.variables == {"sources", "question"}
+    with pytest.raises(AssistantError, match="needs the variable\\(s\\) question"):
         answer.format(sources="...")
     with pytest.raises(AssistantError, match="missing"):
         load("no-such-prompt")
