@@ -19,6 +19,7 @@ from typing import Any
 from .answer import ABSTAIN_TEXT
 from .retrieve import Passage
 from .text.lexical import FUNCTION_WORDS, STOPWORDS, stem, words
+from .text.patterns import NAME_OF_ANYONE
 from .text.vocabulary import MONTHS, WEEKDAYS
 
 History = Sequence[str | Mapping[str, Any] | Sequence[Any]]
@@ -30,7 +31,7 @@ _THING = frozenset({"it", "its"})
 _POSSESSIVE = frozenset({"his", "her", "hers", "their", "its"})
 _PRONOUNS = re.compile(r"\b(" + "|".join(sorted(_PERSON | _GROUP | _THING)) + r")\b", re.IGNORECASE)
 # Runs of capitalised words: names of people, organisations and places.
-_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:of|the|for|de|van|al)?\s*[A-Z][\w’'-]+)*")
+_NAME = NAME_OF_ANYONE
 _NOT_NAMES = {
     "who",
     "what",

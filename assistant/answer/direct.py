@@ -11,6 +11,7 @@ import re
 
 from ..retrieve import Passage
 from ..text.lexical import STOPWORDS, fold, same_word, stem, words
+from ..text.patterns import FULL_NAME
 from ..text.vocabulary import MONTHS, WEEKDAYS
 from .kinds import asked_noun, expected_type
 
@@ -43,7 +44,7 @@ _DATE = re.compile(
     rf"\b(?:{_MONTHS})\s+\d{{4}}\b|\b(?:in|since|by|until)\s+(\d{{4}})\b"
 )
 _CALENDAR = frozenset((*MONTHS, *WEEKDAYS))
-_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:de|van|von|al|bin|da)?\s*[A-Z][\w’'-]+)+")
+_NAME = FULL_NAME
 # Words that make a name an organisation's, an event's, a place's or a thing's, not a person's.
 _NOT_A_PERSON = re.compile(
     r"\b(League|Bowl|Cup|Award|Awards|Prize|Department|Ministry|University|College|School|"
