@@ -12,6 +12,7 @@ ABSTAIN_TEXT = "The articles don't say."
 # How an answer starts when the question names what no article mentions (the closest passages
 # follow).
 NOT_MENTIONED = "The articles don't mention"
+_MARKER = re.compile(r"\[(\d+)\]")
 
 
 def abstention(question: str, backend: str, reason: str = "", text: str = "") -> Answer:
@@ -53,15 +54,30 @@ def answered(
 
 
 def renumbered(answer: Answer) -> Answer:
-    """Renumber citations 1, 2, ... in the order their markers appear in the text."""
-    order: list[int] = []
-    for s in answer.sentences:
-        for n in s.citations:
-            if n not in order:
-                order.append(n)
-    mapping = {old: new for new, old in enumerate(order, start=1)}
-    if all(old == new for old, new in mapping.items()):
+    """Renumber citations 1, 2, ... in the order their markers appear in the text (then any a
+    sentence cites without a marker); citations neither cites are left out. The text keeps its
+    own spacing and lines."""
+    order = list(
+        dict.fromkeys(
+            [int(m.group(1)) for m in _MARKER.finditer(answer.text)]
+            + [n for s in answer.sentences for n in s.citations]
+        )
+    )
+    if order == [c.n for c in answer.citations]:
         return answer
+    mapping = {old: new for new, old in enumerate(order, start=1)}
+    by_old = {c.n: c for c in answer.citations}
+    answer.citations = [replace(by_old[old], n=new) for old, new in mapping.items()]
+
+    def renumber(text: str) -> str:
+        return _MARKER.sub(lambda m: f"[{mapping.get(int(m.group(1)), m.group(1))}]", text)
+
+    answer.text = renumber(answer.text)
+    answer.sentences = [
+        AnswerSentence(renumber(s.text), [mapping[n] for n in s.citations], s.supported)
+        for s in answer.sentences
+    ]
+    return answer
     by_old = {c.n: c for c in answer.citations}
     answer.citations = [replace(by_old[old], n=new) for old, new in mapping.items()]
     marker = re.compile(r"\[(\d+)\]")

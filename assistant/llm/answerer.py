@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import replace
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
 from ..answer import ABSTAIN_TEXT, Answer, AnswerSentence
 from ..answer.citations import CitationList, Span
+from ..answer.result import renumbered
 from ..conversation import History
 from ..conversation import condense as offline_condense
 from ..errors import LLMError
@@ -219,7 +219,7 @@ class LLMAnswerer:
             supported = verdict.supported if verdict is not None else True
             sentences.append(AnswerSentence(sentence, numbers, supported))
         pieces.append(text[position:])
-        return _renumbered(
+        return renumbered(
             Answer(
                 text="".join(pieces),
                 citations=cites.citations,
@@ -238,29 +238,6 @@ def _without_markers(sentence: str, numbers: set[int]) -> str:
     return re.sub(
         r"\[(\d+)\]", lambda m: "" if int(m.group(1)) in numbers else m.group(0), sentence
     )
-
-
-def _renumbered(answer: Answer) -> Answer:
-    """Citations whose markers are gone left out, the rest numbered 1, 2, ... in the order
-    their markers appear; the text keeps its own spacing and lines."""
-    order = list(dict.fromkeys(int(m.group(1)) for m in _MARKER.finditer(answer.text)))
-    if order == [c.n for c in answer.citations]:
-        return answer
-    mapping = {old: new for new, old in enumerate(order, start=1)}
-    by_old = {c.n: c for c in answer.citations}
-    answer.citations = [replace(by_old[old], n=new) for old, new in mapping.items()]
-
-    def renumber(text: str) -> str:
-        return _MARKER.sub(lambda m: f"[{mapping.get(int(m.group(1)), m.group(1))}]", text)
-
-    answer.text = renumber(answer.text)
-    answer.sentences = [
-        AnswerSentence(
-            renumber(s.text), [mapping[n] for n in s.citations if n in mapping], s.supported
-        )
-        for s in answer.sentences
-    ]
-    return answer
 
 
 def cite_source(cites: CitationList, passages: Sequence[Passage], k: int) -> list[int]:

@@ -296,7 +296,8 @@ class SupportChecker:
         `given` (the question) says counts as found: an answer that repeats the question's
         names and figures ("The Houston chain has 25 locations") claims nothing new by them."""
         asked = _Words.of(given)
-        found = [_Words.of(e.text) | asked for e in evidence]
+        own = [_Words.of(e.text) for e in evidence]
+        found = [words | asked for words in own]
         plans: list[tuple[bool, list[_Candidate], bool]] = []  # (cited?, candidates, wordy)
         unneeded: dict[int, list[int]] = {}
         for i, sentence in enumerate(sentences):
@@ -319,7 +320,7 @@ class SupportChecker:
                 )
             plans.append((bool(sources), candidates, len(sentence_terms) >= 3))
             if len(sources) > 1:
-                unneeded[i] = _unneeded(sources, sentence_terms, sentence_facts, evidence, asked)
+                unneeded[i] = _unneeded(sources, sentence_terms, sentence_facts, own, asked)
 
         undecided = [
             i
@@ -360,12 +361,12 @@ def _unneeded(
     sources: list[int],
     sentence_terms: set[str],
     sentence_facts: list[str],
-    evidence: Sequence[Evidence],
+    own: Sequence[_Words],
     asked: _Words,
 ) -> list[int]:
-    """The cited sources that add nothing to the sentence (see Verdict.unneeded)."""
-    own = {k: _Words.of(evidence[k - 1].text) for k in sources}
-    shares = {k: _overlap(sentence_terms, own[k]) for k in sources}
+    """The cited sources that add nothing to the sentence (see Verdict.unneeded); `own[k - 1]`:
+    source k's words."""
+    shares = {k: _overlap(sentence_terms, own[k - 1]) for k in sources}
     best = max(shares.values())
     drop = [k for k in sources if shares[k] < UNNEEDED_OVERLAP and shares[k] < best]
     kept = [k for k in sources if k not in drop]
@@ -373,9 +374,9 @@ def _unneeded(
         return []
     every, rest = asked, asked
     for k in sources:
-        every = every | own[k]
+        every = every | own[k - 1]
         if k in kept:
-            rest = rest | own[k]
+            rest = rest | own[k - 1]
     if set(_missing(sentence_facts, rest)) != set(_missing(sentence_facts, every)):
         return []
     return drop
