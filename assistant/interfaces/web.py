@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 
 # Questions answered at once; the rest wait in the queue. Answering is CPU-bound (2 cores).
 CONCURRENCY = 4
+# The one queue both /chat and /ask answer from (gradio's concurrency group): with a pool of
+# CONCURRENCY each, one endpoint's askers waited far longer than the other's under load.
+ANSWERING = "answer"
 # Browser sessions whose chat the server keeps (gradio's state holder, oldest dropped first):
 # each holds its chat's HTML, so the server's memory stays bounded however many come and go.
 SESSIONS = 1000
@@ -267,9 +270,7 @@ def build(assistant: Assistant) -> gr.Blocks:
                 inputs=[source, session, limits],
                 outputs=[chatbot, session, question],
                 show_progress="hidden",
-                # One pool of answer workers for /chat and /ask: two pools of CONCURRENCY each
-                # on 2 cores let one endpoint's askers wait far longer than the other's.
-                concurrency_id="answer",
+                concurrency_id=ANSWERING,
                 **api,
             ).then(_set_idle, outputs=controls, queue=False, api_visibility="private")
 
@@ -313,7 +314,7 @@ def build(assistant: Assistant) -> gr.Blocks:
             )
         gr.api(chat.add_url_api, api_name="add_url", concurrency_id="ingest")  # type: ignore[attr-defined, unused-ignore]
         demo.load(chat.page, outputs=[backend, documents], api_visibility="private")
-        gr.api(chat.ask, api_name="ask", concurrency_id="answer")  # type: ignore[attr-defined, unused-ignore]
+        gr.api(chat.ask, api_name="ask", concurrency_id=ANSWERING)  # type: ignore[attr-defined, unused-ignore]
     blocks: gr.Blocks = demo
     return blocks
 
