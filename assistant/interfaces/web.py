@@ -7,6 +7,7 @@ chat. Scripts call `/ask` with `gradio_client` and get `Answer.to_dict()`.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -35,6 +36,9 @@ ANSWERING = "answer"
 # Browser sessions whose chat the server keeps (gradio's state holder, oldest dropped first):
 # each holds its chat's HTML, so the server's memory stays bounded however many come and go.
 SESSIONS = 1000
+# Gradio's own bookkeeping of answered events (for its monitoring page): at most this many kept,
+# summarised once every this many events.
+EVENT_RECORDS = {"GRADIO_ANALYTICS_MAX_EVENTS": "500", "GRADIO_ANALYTICS_CACHE_FREQUENCY": "500"}
 FRAME_SECONDS = 0.1  # the shortest time between two frames of a streamed answer
 UNEXPECTED = "Something went wrong on the server; the details are in its log. Please try again."
 
@@ -312,7 +316,7 @@ def build(assistant: Assistant) -> gr.Blocks:
                 api_visibility="private",
                 **ingesting,
             )
-        gr.api(chat.add_url_api, api_name="add_url", concurrency_id="ingest")  # type: ignore[attr-defined, unused-ignore]
+        gr.api(chat.add_url_api, api_name="add_url", concurrency_id="ingest", concurrency_limit=1)  # type: ignore[attr-defined, unused-ignore]
         demo.load(chat.page, outputs=[backend, documents], api_visibility="private")
         gr.api(chat.ask, api_name="ask", concurrency_id=ANSWERING)  # type: ignore[attr-defined, unused-ignore]
     blocks: gr.Blocks = demo
@@ -328,6 +332,11 @@ def launch(
 ) -> gr.Blocks:
     """Start the app; with `block=False` return once it serves (for tests and scripts)."""
     demo = build(assistant)
+    # Gradio's queue keeps a record of every event for its monitoring page (10,000 by default)
+    # and rebuilds a pandas summary of them all after each event: memory and time per answer
+    # that grow over a server's life. The queue reads these when demo.queue() builds it.
+    for name, value in EVENT_RECORDS.items():
+        os.environ.setdefault(name, value)
     demo.queue(default_concurrency_limit=CONCURRENCY)
     try:
         demo.launch(
