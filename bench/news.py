@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.news [--source txt|html|both] [--json] [--show-wrong]
     .venv/bin/python -m bench.news --compare bench/results/news_both.json   # what a change moved
+    .venv/bin/python -m bench.news --set heldout [--show-wrong]   # bench/news_heldout/, html only
 
 Indexes the twelve articles (the clean `txt/` texts, or the `html/` pages as saved) into a fresh
 index in a temporary folder, asks every question of `questions.jsonl` and scores it by the set's
@@ -12,6 +13,13 @@ line is right when the answer abstains with no citations. A follow-up is asked a
 its history question is asked first and passed with its answer. Reports answerable right / 93,
 abstentions right / 12, false abstentions and citation precision, by kind of question too.
 This set is for measuring and calibrating: never fit weights on it.
+
+`--set heldout` asks `bench/news_heldout/questions.jsonl` instead: 78 questions (68 answerable,
+10 unanswerable) over ten other news pages, indexed as saved straight from the extraction
+benchmark's `pages/` folder (`../shared/data/extraction/pages/`, not copied into the repo)
+through the same ingest of saved web pages as `--source html`, scored by the same rule and
+written to bench/results/news_heldout.md/.json. That set is for measuring only: never tune on it
+or change the assistant to pass its questions.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ from assistant import Assistant
 
 from .common import (
     RESULTS,
+    ROOT,
     SHARED,
     bench_settings,
     command,
@@ -42,6 +51,8 @@ from .common import (
 )
 
 NEWS_DEV = SHARED / "eval" / "news_dev"
+NEWS_HELDOUT = ROOT / "bench" / "news_heldout"
+PAGES = SHARED / "data" / "extraction" / "pages"
 _STRAIGHT = str.maketrans("’‘“”", "''\"\"")
 
 
@@ -157,11 +168,22 @@ def metrics(results: list[Scored]) -> dict[str, Any]:
     }
 
 
-def run(source: str, cases: list[Case]) -> tuple[dict[str, Any], list[Scored]]:
-    folder = NEWS_DEV / source
+def heldout_pages(cases: list[Case]) -> list[Path]:
+    """The saved pages the held-out questions are about (their `article` is the file name)."""
+    pages = [PAGES / name for name in sorted({c.article for c in cases if c.article != "*"})]
+    missing = [p.name for p in pages if not p.is_file()]
+    if missing:
+        raise SystemExit(f"news_heldout: pages missing from {PAGES}: {', '.join(missing)}")
+    return pages
+
+
+def run(
+    source: str, cases: list[Case], paths: list[Path] | None = None
+) -> tuple[dict[str, Any], list[Scored]]:
+    """Index `paths` (default: news_dev's `source` folder) afresh and score every case."""
     with tempfile.TemporaryDirectory(prefix=f"news-{source}-") as tmp:
         assistant = Assistant(bench_settings(Path(tmp)))
-        report = assistant.ingest([folder])
+        report = assistant.ingest(paths or [NEWS_DEV / source])
         if report.failed:
             log(f"{source}: {len(report.failed)} failed: {report.failed}")
         documents = len(assistant.documents())
@@ -190,7 +212,19 @@ def changed(source: str, before: list[dict[str, Any]], results: list[Any]) -> in
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", choices=["txt", "html", "both"], default="both")
+    parser.add_argument(
+        "--set",
+        choices=["dev", "heldout"],
+        default="dev",
+        dest="which",
+        help="news_dev (default) or bench/news_heldout (saved pages only, for measuring)",
+    )
+    parser.add_argument(
+        "--source",
+        choices=["txt", "html", "both"],
+        default=None,
+        help="news_dev's texts, pages or both (default both); heldout has pages only",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--show-wrong", action="store_true", help="list the questions missed")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where results are written")
@@ -202,13 +236,18 @@ def main(argv: list[str] | None = None) -> int:
         help="a results JSON of an earlier run: list every question whose answer changed",
     )
     args = parser.parse_args(argv)
+    heldout = args.which == "heldout"
+    if heldout and args.source not in (None, "html"):
+        parser.error("--set heldout has saved pages only: use --source html or leave it out")
+    chosen = args.source or ("html" if heldout else "both")
     before = json.loads(args.compare.read_text()) if args.compare else None
-    cases = load_cases()
-    sources = ["txt", "html"] if args.source == "both" else [args.source]
+    cases = load_cases(NEWS_HELDOUT / "questions.jsonl") if heldout else load_cases()
+    paths = heldout_pages(cases) if heldout else None
+    sources = ["txt", "html"] if chosen == "both" else [chosen]
     data: dict[str, Any] = {"command": command("bench.news", argv), "machine": machine_facts()}
     rows = []
     for source in sources:
-        summary, results = run(source, cases)
+        summary, results = run(source, cases, paths)
         data[source] = {**summary, "cases": [asdict(r) for r in results]}
         rows.append(
             [
@@ -243,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     kinds = "\n".join(f"- {s}: {data[s]['by_kind']}" for s in sources)
     markdown = (
-        "# news_dev through Assistant.ask\n\n"
+        f"# {'news_heldout' if heldout else 'news_dev'} through Assistant.ask\n\n"
         + facts_markdown(data["machine"], data["command"])
         + "\n"
         + table
@@ -251,7 +290,8 @@ def main(argv: list[str] | None = None) -> int:
         + kinds
         + "\n"
     )
-    write_result(f"news_{args.source}", markdown, data, args.results)
+    name = "news_heldout" if heldout else f"news_{chosen}"
+    write_result(name, markdown, data, args.results)
     if args.json:
         print(json.dumps({s: {k: v for k, v in data[s].items() if k != "cases"} for s in sources}))
     else:
