@@ -20,7 +20,7 @@ from .answer import ABSTAIN_TEXT
 from .retrieve import Passage
 from .text.lexical import FUNCTION_WORDS, STOPWORDS, stem, words
 from .text.patterns import NAME_OF_ANYONE
-from .text.vocabulary import MONTHS, WEEKDAYS
+from .text.vocabulary import MONTHS, TITLE_WORDS, WEEKDAYS
 
 History = Sequence[str | Mapping[str, Any] | Sequence[Any]]
 
@@ -69,7 +69,9 @@ _NOT_PEOPLE = re.compile(
     r"\b(Institute|Institution|Ministry|University|Council|Party|Agency|Bank|Company|Group|"
     r"Office|Department|Army|Force|Forces|Government|Committee|Union|Nations|Studies|Services|"
     r"Centre|Center|Foundation|Association|Organisation|Organization|Court|Parliament|"
-    r"Assembly|Commission|Corporation|Times|News|Line|Control|Sea|River|Street)\b"
+    r"Assembly|Commission|Corporation|Times|News|Line|Control|Sea|River|Street|Authority|"
+    r"Branch|Bureau|Administration|Board|Service|Police|Trust|Fund|Society|Museum|Hospital|"
+    r"School|College|Airport|Caucus|Senate|Congress|Club|Team|Network|Zone|Conference)\b"
 )
 # "the Indian experts", "the two sides", "these talks": a group.
 _GROUP_PHRASE = re.compile(
@@ -162,7 +164,10 @@ def _people(text: str) -> list[str]:
     found = [
         n
         for n in names(text)
-        if not _NOT_PEOPLE.search(n) and not re.search(r"[’']s$", n) and not n.isupper()
+        if not _NOT_PEOPLE.search(n)
+        and not re.search(r"[’']s$", n)
+        and not n.isupper()
+        and not set(n.lower().replace(".", "").split()) <= TITLE_WORDS
     ]
     return [n for n in found if " " in n] or found
 
@@ -211,7 +216,7 @@ def _asked_for(question: str, said: str, people_only: bool) -> list[str]:
     first = re.split(r"\[\d+\]", said, maxsplit=1)[0]
     asked = {stem(w) for w in words(question) if w.lower() not in STOPWORDS}
     tokens = list(re.finditer(r"[\w’'-]+", first))
-    near = [i for i, t in enumerate(tokens) if stem(t.group(0)) in asked]
+    near = [i for i, t in enumerate(tokens) if stem(t.group(0).lower()) in asked]
     if not near:
         return []
     folded = question.lower()

@@ -26,7 +26,7 @@ from .question import AUTHOR_QUESTION, YES_NO, asked_speaker, named_people, ques
 from .ranking import ABOUT_AS_HIGH, Ranker, Scored
 from .result import NOT_MENTIONED, abstention, led, listed
 from .selector import AnswerSelector
-from .speakers import attributed, attributed_one, unquoted
+from .speakers import attributed, attributed_one, near_mention, unquoted
 
 
 class ExtractiveAnswerer:
@@ -70,9 +70,15 @@ class ExtractiveAnswerer:
         who = asked[0] if asked else ""
         if asked:
             # "What did X say ...?" is answered by X's words, or not at all.
-            ranked = [r for r in ranked if attributed(self.ranker, who, r.passage)]
-            if not ranked:
-                return unquoted(question, self.name, who)
+            theirs = [r for r in ranked if attributed(self.ranker, who, r.passage)]
+            if not theirs:
+                # Someone's words in a sentence that names X, when none is plainly X's ("...,"
+                # said Per Holm, a reporter at the Post" for "the Post's reporter"): the
+                # likeliest of them, if likely enough.
+                theirs = [r for r in ranked if near_mention(r.passage, who)]
+                if not theirs or theirs[0].answerability < self.abstain_below:
+                    return unquoted(question, self.name, who)
+            ranked = theirs
             # "What else did X say?" asks for the same: all of X's words.
             rest = question_terms(question) - set(terms(f"{who} {asked[1]} else"))
             if not rest:  # nothing asked beyond what X said: X's words, in the article's order
@@ -113,7 +119,8 @@ class ExtractiveAnswerer:
                 for p in people
             }
             picked = [ranked[i].passage for i in sorted(rows - {-1})][: self.max_citations]
-            return compose(question, with_antecedents(self.ranker, picked), self.name)
+            if picked:  # else "Post and Courier" was one name, not two people
+                return compose(question, with_antecedents(self.ranker, picked), self.name)
         best = ranked[0]
         section = under_heading(self.ranker, best.passage, self.max_citations)
         if section:  # "What happens next?" and the heading "What happens next": what follows it

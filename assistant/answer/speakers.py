@@ -9,7 +9,9 @@ from ..retrieve import Passage
 from ..text.lexical import STOPWORDS, fold, stem, words
 from ..text.patterns import PROPER_NAME
 from ..text.reported import REPORTED
+from ..text.vocabulary import REPORT_VERBS
 from ..types import Answer
+from .overview import is_headline
 from .question import AND, PRONOUN_ONLY, named_people
 from .ranking import Ranker
 from .result import ABSTAIN_TEXT, abstention
@@ -139,3 +141,24 @@ def attributed_one(ranker: Ranker, who: str, passage: Passage, carried: int = 0)
                 if "\n" not in before.strip() and is_named(who, before):
                     return True
     return False
+
+
+# A sentence that gives someone's words: a quotation of several words (in double quotes, or in
+# single ones as British papers use them; a quoted word alone is a scare quote, "‘Turn’"), or
+# a reporting verb.
+_SPEECH = re.compile(
+    rf"[“”\"]|‘[^’]*\w\s+\w[^’]*’|(?:^|\s)'[^']*\w\s+\w[^']*'|\b(?:{REPORT_VERBS})\b"
+)
+
+
+def near_mention(passage: Passage, who: str) -> bool:
+    """`passage` gives someone's words (a quote, a speaker, a reporting verb) and names `who`
+    (or one of them) itself: "..., said Per Holm, a transport reporter at the Post and Herald"
+    for "the Post and Herald's transport reporter", which `attributed` does not read as his."""
+    if is_headline(passage.document, passage.start):
+        return False  # a headline sums the story up; it gives no one's words
+    if not (passage.speaker or _SPEECH.search(passage.text)):
+        return False
+    return any(
+        is_named(person, f"{passage.text} {passage.speaker}") for person in named_people(who)
+    )

@@ -40,3 +40,52 @@ REPORT_VERBS = (
     r"replies|responded|commented|remarked|acknowledged|concluded|asked|asks|tweeted|estimated|"
     r"estimates"
 )
+
+# The words of job titles and forms of address: a capitalised run made only of them ("Chief
+# Executive Officer", "Director") names no one.
+TITLE_WORDS = frozenset(
+    (
+        "chief",
+        "executive",
+        "officer",
+        "director",
+        "president",
+        "vice",
+        "deputy",
+        "acting",
+        "minister",
+        "secretary",
+        "senator",
+        "governor",
+        "mayor",
+        "chairman",
+        "chairwoman",
+        "chair",
+        "head",
+        "manager",
+        "commissioner",
+        "general",
+        "prime",
+        "foreign",
+        "assistant",
+        "senior",
+        "junior",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "superintendent",
+        "inspector",
+        "sergeant",
+        "detective",
+        "professor",
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "sir",
+        "lord",
+        "lady",
+        "judge",
+        "justice",
+    )
+)

@@ -53,6 +53,20 @@ CASES = [
         "Where does he work?",
         "Where does Erik Vold work?",
     ),
+    (  # a job title and an organisation are no one's name; the person beside them is
+        "Who is acting head of the Vik port authority?",
+        "Chief Executive Officer (Acting) of the Vik Port Authority, Anna Berg, added that the "
+        "new quay opens in May. [1]",
+        "What does she say is the goal of the new quay?",
+        "What does Anna Berg say is the goal of the new quay?",
+    ),
+    (  # the question's words are found in the answer whatever their capitals
+        "Who was quoted for the Coastal Ferry Branch?",
+        "“Our crews keep the crossings open all winter,” Per Holm, Director of the Coastal "
+        "Ferry Branch. [1]",
+        "What did he say his crews keep doing?",
+        "What did Per Holm say his crews keep doing?",
+    ),
     (  # no answer to lean on: the question's own last person
         "What did Mayor Ines Toft promise?",
         "The articles don't say. Nothing in them answers “What did Mayor Ines Toft promise?”.",

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from assistant import Assistant
 
+from ..helpers import check_offsets
+
 HARBOUR = "\n\n".join(
     (
         "Storm damage closes Vik harbour quay",
@@ -52,3 +54,39 @@ def test_someone_elses_words_are_not_hers(fresh: Assistant, tmp_path: Path) -> N
     answer = fresh.ask("What did the mayor say?")
     assert "emergency funds" in answer.text, answer.text
     assert "Lindqvist" not in answer.text, answer.text
+
+
+FERRY = "\n\n".join(
+    (
+        "Vik ferry timetable cut for the winter",
+        "The Vik ferry will sail twice a day instead of five times from November, the "
+        "operator said on Tuesday.",
+        "The Post and Herald, the town's newspaper, has covered the service since 1990.",
+        "“The cut will cost the island's shops most of their winter trade, and nobody asked "
+        "them,” said Per Holm, a transport reporter at the Post and Herald.",
+        "Mayor Ola Dahl said the council would ask the operator to keep a third sailing.",
+        "The harbour office said the quay works would finish in March.",
+    )
+)
+
+
+def test_a_speaker_asked_for_by_role_is_found_beside_the_words(
+    fresh: Assistant, tmp_path: Path
+) -> None:
+    # The question names him by his newspaper and job, the article by his name and job after
+    # the quote; and "Post and Herald" is one paper, not two people.
+    (tmp_path / "ferry.txt").write_text(FERRY, encoding="utf-8")
+    assert fresh.ingest([tmp_path / "ferry.txt"]).ok
+    answer = fresh.ask("What did the Post and Herald's transport reporter say about the cut?")
+    assert not answer.abstained, answer.text
+    assert "winter trade" in answer.text, answer.text
+    assert "Ola Dahl" not in answer.text, answer.text
+    check_offsets(fresh, answer)
+
+
+def test_no_words_beside_a_mention_still_abstains(fresh: Assistant, tmp_path: Path) -> None:
+    # The paper is named, but no sentence near its name gives anyone's words about the quay.
+    (tmp_path / "ferry.txt").write_text(FERRY, encoding="utf-8")
+    assert fresh.ingest([tmp_path / "ferry.txt"]).ok
+    answer = fresh.ask("What did the harbour master say about the quay works?")
+    assert answer.abstained, answer.text
