@@ -92,6 +92,11 @@ _ASKS_FOR_GROUP = re.compile(
     r"team|union|committee|council|agency|firm|band|body|association|board|club|network)s?\b",
     re.IGNORECASE,
 )
+# A question asking for several people or things: "Which two leaders ...?", "Who are ...?".
+_ASKS_FOR_SEVERAL = re.compile(
+    r"^\s*(?:who\s+(?:are|were)\b|(?:which|what)\s+(?:[\w’'-]+\s+){0,2}?[a-z’'-]+[a-rt-z]s\b)",
+    re.IGNORECASE,
+)
 _CALENDAR = frozenset((*MONTHS, *WEEKDAYS))
 # Forms of address around a name that the article may drop when it quotes the person ("His
 # Honour Judge Neil Ford QC" is "Judge Ford" two paragraphs later).
@@ -168,6 +173,7 @@ def _people(text: str) -> list[str]:
         and not re.search(r"[’']s$", n)
         and not n.isupper()
         and not set(n.lower().replace(".", "").split()) <= TITLE_WORDS
+        and " the " not in n  # "Meet the Swede": a headline's words, not a name
     ]
     return [n for n in found if " " in n] or found
 
@@ -195,6 +201,11 @@ def _group(question: str, answer: str = "") -> list[str]:
     asked_for = (
         _asked_for(question, said, people_only=False) if _ASKS_FOR_GROUP.match(question) else []
     )
+    if _ASKS_FOR_SEVERAL.match(question):  # "Which two leaders ...?": the people named for it
+        people = _asked_for(question, said, people_only=True)
+        if len(people) >= 2:
+            pair = sorted(people[:2], key=said.find)  # in the answer's order
+            asked_for = [" and ".join(pair), *asked_for]
     phrases = [(m.start(), m.group(0)) for m in _GROUP_PHRASE.finditer(question)]
     pairs = [(m.start(), _without_question_words(m.group(0))) for m in _PAIR.finditer(question)]
     groups = [text for _, text in sorted(phrases + pairs, reverse=True)]
@@ -210,10 +221,18 @@ def _answer_text(answer: str) -> str:
 
 
 def _asked_for(question: str, said: str, people_only: bool) -> list[str]:
-    """The names in the answer's first sentence that the question does not name, the one
-    closest to the question's own words first ("Which American historian ...?" -> the name
-    beside "historian"): what the question asked for."""
-    first = re.split(r"\[\d+\]", said, maxsplit=1)[0]
+    """The names in the answer's first sentence that names any the question does not, the
+    one closest to the question's own words first ("Which American historian ...?" -> the
+    name beside "historian"): what the question asked for. (An answer may cite a headline
+    first that names no one.)"""
+    for sentence in re.split(r"\[\d+\]", said):
+        found = _asked_for_in(question, sentence, people_only)
+        if found:
+            return found
+    return []
+
+
+def _asked_for_in(question: str, first: str, people_only: bool) -> list[str]:
     asked = {stem(w) for w in words(question) if w.lower() not in STOPWORDS}
     tokens = list(re.finditer(r"[\w’'-]+", first))
     near = [i for i, t in enumerate(tokens) if stem(t.group(0).lower()) in asked]

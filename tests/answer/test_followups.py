@@ -67,6 +67,20 @@ CASES = [
         "What did he say his crews keep doing?",
         "What did Per Holm say his crews keep doing?",
     ),
+    (  # "they" after a question asking for several people: the people the answer names
+        "Which two councillors are backing the harbour plan?",
+        "Five councillors, including the group’s two leaders, Siri Moe and Ola Dahl, back the "
+        "plan. [1]",
+        "Which wards do they represent?",
+        "Which wards do Siri Moe and Ola Dahl represent?",
+    ),
+    (  # the answer cites a headline first, which names no one
+        "Who painted the mayor's portrait on the harbour wall?",
+        "Meet the Norwegian who painted the mayor on a wall [1] On Sunday, local painter Jonas "
+        "Berg finished a portrait of the mayor on the harbour wall. [2]",
+        "Why did he say he painted it?",
+        "Why did Jonas Berg say he painted it?",
+    ),
     (  # no answer to lean on: the question's own last person
         "What did Mayor Ines Toft promise?",
         "The articles don't say. Nothing in them answers “What did Mayor Ines Toft promise?”.",
