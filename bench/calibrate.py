@@ -183,6 +183,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="add the learned selector's logit (questions of articles it never trained on)",
     )
     parser.add_argument(
+        "--features",
+        default="",
+        help="comma-separated features of Ranker.features to fit besides the current ones",
+    )
+    parser.add_argument(
         "--write",
         action="store_true",
         help="store the fitted weights in assistant/answer/weights.json",
@@ -194,6 +199,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     global FEATURES
     if args.selector and "selector" not in FEATURES:
         FEATURES = (*FEATURES, "selector")
+    extra = [f for f in args.features.split(",") if f and f not in FEATURES]
+    FEATURES = (*FEATURES, *extra)
     cmd = command("bench.calibrate", argv)
     facts = machine_facts()
     log(cmd)
