@@ -24,6 +24,7 @@ FULL = [
     ("calibration", "bench.calibrate --questions 300 --negatives 200"),
     ("speed", "bench.speed"),
     ("news", "bench.news --source both"),
+    ("news_heldout", "bench.news --set heldout"),
     ("duplicates", "bench.duplicates"),
     ("news_time", "bench.news_time"),
     ("extraction", "bench.extraction"),
