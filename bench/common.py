@@ -290,22 +290,39 @@ def _build(assistant: Assistant, files: list[Path], vectors: VectorCache, name: 
 def commit_articles(
     assistant: Assistant, articles: list[tuple[Any, list[Any]]], matrix: np.ndarray, name: str
 ) -> None:
-    """Commit (article, nodes) pairs whose nodes take the rows of `matrix` in order, in batches
-    through the store's commit protocol, then rebuild the store's caches. The vectors are all
+    """Commit (article, nodes) pairs whose nodes take the rows of `matrix` in order (see
+    `commit_stream`)."""
+    rows = np.cumsum([0] + [len(nodes) for _, nodes in articles])
+    stream = (
+        (article, nodes, matrix[rows[i] : rows[i + 1]])
+        for i, (article, nodes) in enumerate(articles)
+    )
+    commit_stream(assistant, stream, len(articles), name)
+
+
+def commit_stream(
+    assistant: Assistant,
+    articles: Iterable[tuple[Any, list[Any], np.ndarray]],
+    total: int,
+    name: str,
+) -> None:
+    """Commit (article, nodes, vectors) triples (one vector row per node) in batches through
+    the store's commit protocol, then rebuild the store's caches. Only a batch is held at a
+    time, so `articles` may be a generator over an index larger than memory. The vectors are all
     there already, so batches are as large as one Chroma write takes (a third faster than
     ingest's 512-sentence batches at 100k nodes)."""
     from assistant.index import PendingDocument
     from assistant.ingest import doc_id_for
 
     store = assistant.store
-    bar = Progress(len(articles), f"indexing {name}")
+    bar = Progress(total, f"indexing {name}")
     pending: list[PendingDocument] = []
-    row = 0
     with store.writing():
-        for done, (article, nodes) in enumerate(articles):
-            for node in nodes:
-                node.embedding = matrix[row].tolist()
-                row += 1
+        for done, (article, nodes, vectors) in enumerate(articles, 1):
+            if len(vectors) != len(nodes):
+                raise ValueError(f"{len(nodes)} nodes but {len(vectors)} vectors")
+            for node, vector in zip(nodes, vectors, strict=True):
+                node.embedding = vector.tolist()
             meta = {
                 "source": article.source,
                 "title": article.title,
@@ -314,10 +331,13 @@ def commit_articles(
             }
             doc_id = doc_id_for(article.source)
             pending.append(PendingDocument(doc_id, article.sha256[:12], article.text, meta, nodes))
-            if sum(len(d.nodes) for d in pending) >= 3500 or done == len(articles) - 1:
+            if sum(len(d.nodes) for d in pending) >= 3500:
                 store.commit_documents(pending)
                 pending = []
-            bar.update(done + 1)
+            bar.update(done)
+        if pending:
+            store.commit_documents(pending)
+        bar.update(total)
         store.finish_writes()
 
 

@@ -7,9 +7,12 @@
   paragraphs/s, tokens/s, and the lowest cosine between the two vectors of a paragraph.
 - ingest: `Assistant.ingest` of the same paragraphs (one .txt file each) into an empty index, in
   a child process: wall time and peak memory.
-- scale: query latency p50/p95 of the project's retriever at about 1k, 10k and 100k nodes (the
-  SQuAD sentences, then generated sentences whose vectors mix real ones), plotted to PNG when
-  matplotlib is installed.
+- scale: query latency p50/p95 of the project's retriever at about 1k, 10k and 100k nodes by
+  default (`--scale 1000,10000,100000,1000000` for the issue's million), over the SQuAD
+  sentences, then generated sentences whose vectors mix real ones, plotted to PNG when matplotlib
+  is installed. Each index is built in a child process that writes it a batch at a time, and
+  measured in another that only opens it and asks: that process's resident memory is the figure
+  for serving from the index.
 - ask: the bundled article: index time, warm `ask` latency over ../shared/eval/dev_seed.jsonl,
   cold `assistant ask` wall time in a new process next to the time Python takes to import
   llama_index.core + chromadb + onnxruntime, and the peak memory of that process.
@@ -26,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +47,7 @@ from .common import (
     bench_settings,
     code_hash,
     command,
-    commit_articles,
+    commit_stream,
     facts_markdown,
     load_squad,
     log,
@@ -185,28 +188,22 @@ def bench_ingest(texts: list[str], workdir: Path) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- scale
-def scale_index(target: int, cache: Path, vectors: VectorCache) -> Any:
-    """An index of about `target` nodes: SQuAD v1.1 articles, then generated ones."""
-    from llama_index.core.schema import TextNode
-
-    from assistant import Assistant
-    from assistant.ingest import Article, build_nodes, clean_article, doc_id_for
-
+# The scale part builds each index in a child process and measures it in another, so the memory
+# reported is that of a process answering from the index, not of the build.
+def _scale_folder(target: int, cache: Path) -> Path:
     store_code = "".join(p.read_text() for p in sorted((ROOT / "assistant" / "index").glob("*.py")))
-    folder = cache / f"scale-{target}-{code_hash([str(target), store_code])}"
-    settings = bench_settings(folder / "index")
-    if (folder / "built.json").is_file():
-        return Assistant.open(settings=settings)
-    if (folder / "failed.json").is_file():  # the same code failed before: do not spend minutes
-        raise RuntimeError(json.loads((folder / "failed.json").read_text())["error"])
-    for old in cache.glob(f"scale-{target}-*"):
-        shutil.rmtree(old, ignore_errors=True)
-    assistant = Assistant.open(settings=settings)
+    return cache / f"scale-{target}-{code_hash([str(target), store_code])}"
+
+
+def _real_articles(target: int) -> list[tuple[Any, list[Any]]]:
+    """The SQuAD v1.1 articles as (article, nodes), cut at `target` nodes."""
+    from assistant.ingest import build_nodes, clean_article, doc_id_for
+
     squad = load_squad(SQUAD_V1)
     by_article: dict[int, list[str]] = {}
     for context, position in zip(squad.contexts, squad.article_of, strict=True):
         by_article.setdefault(position, []).append(context)
-    articles: list[tuple[Article, list[TextNode]]] = []
+    articles: list[tuple[Any, list[Any]]] = []
     total = 0
     for a_i, paragraphs in by_article.items():
         article = clean_article("\n".join(paragraphs), source=f"squad://{a_i}")
@@ -216,11 +213,15 @@ def scale_index(target: int, cache: Path, vectors: VectorCache) -> Any:
         total += len(nodes)
         if total >= target:
             break
-    real = [n.text for _, nodes in articles for n in nodes]
-    real_vectors = vectors.encode(assistant, real, f"embedding for {target} nodes")
-    vectors.save()
+    return articles
+
+
+def _generated_articles(vocabulary: list[str], total: int, target: int) -> Iterator[Any]:
+    """Articles of 500 random sentences of SQuAD words, (article, nodes), from `total` nodes
+    until `target`; the same sentences for every target (one seeded stream)."""
+    from assistant.ingest import build_nodes, clean_article, doc_id_for
+
     rng = random.Random(0)
-    vocabulary = " ".join(real).split()
     generated = 0
     while total < target:
         size = min(500, target - total)
@@ -233,23 +234,79 @@ def scale_index(target: int, cache: Path, vectors: VectorCache) -> Any:
             source=f"generated://{generated}",
         )
         nodes = build_nodes(article, doc_id_for(article.source), article.sha256[:12])
-        articles.append((article, nodes))
+        yield article, nodes
         total += len(nodes)
         generated += 1
-    # Generated sentences get a mix of two real vectors, so they spread like real ones.
-    np_rng = np.random.default_rng(0)
-    extra = sum(len(nodes) for _, nodes in articles) - len(real_vectors)
-    pairs = np_rng.integers(0, len(real_vectors), (extra, 2))
-    mixed = real_vectors[pairs[:, 0]] + real_vectors[pairs[:, 1]]
-    mixed += 0.3 * np_rng.normal(size=mixed.shape)
-    mixed /= np.linalg.norm(mixed, axis=1, keepdims=True)
-    matrix = np.concatenate([real_vectors, mixed.astype(np.float32)])
-    commit_articles(assistant, articles, matrix, f"a {target:,}-node index")
-    (folder / "built.json").write_text(json.dumps({"nodes": assistant.store.table.size}))
-    return Assistant.open(settings=settings)
 
 
-def _scale_index_or_record(target: int, cache: Path, vectors: VectorCache) -> Any:
+def scale_articles(
+    target: int, real: list[tuple[Any, list[Any]]], real_vectors: np.ndarray
+) -> tuple[int, Iterator[tuple[Any, list[Any], np.ndarray]]]:
+    """(number of articles, a stream of (article, nodes, vectors)) for an index of about
+    `target` nodes: the real articles with their vectors, then generated ones, each generated
+    sentence a mix of two real vectors plus noise, so they spread like real ones. The stream
+    holds one article at a time; its contents are those of building the whole matrix at once
+    (what this bench did before streaming): one pass counts the generated nodes, the pairs are
+    drawn for all of them, then the noise row by row from the same generator."""
+    vocabulary = " ".join(n.text for _, nodes in real for n in nodes).split()
+    total = sum(len(nodes) for _, nodes in real)
+    counts = [len(nodes) for _, nodes in _generated_articles(vocabulary, total, target)]
+
+    def stream() -> Iterator[tuple[Any, list[Any], np.ndarray]]:
+        row = 0
+        for article, nodes in real:
+            yield article, nodes, real_vectors[row : row + len(nodes)]
+            row += len(nodes)
+        np_rng = np.random.default_rng(0)
+        pairs = np_rng.integers(0, len(real_vectors), (sum(counts), 2))
+        row = 0
+        for article, nodes in _generated_articles(vocabulary, total, target):
+            part = pairs[row : row + len(nodes)]
+            mixed = real_vectors[part[:, 0]] + real_vectors[part[:, 1]]
+            mixed += 0.3 * np_rng.normal(size=mixed.shape)
+            mixed /= np.linalg.norm(mixed, axis=1, keepdims=True)
+            yield article, nodes, mixed.astype(np.float32)
+            row += len(nodes)
+
+    return len(real) + len(counts), stream()
+
+
+def scale_index(target: int, cache: Path, vectors: VectorCache) -> Path:
+    """Build (unless cached) the index of about `target` nodes; its folder. Nodes are written
+    as they are generated, a batch at a time, so a 1,000,000-node build holds no more than a
+    batch of them (before, every TextNode and vector was held at once: 22.7 GB at 1M)."""
+    from assistant import Assistant
+
+    folder = _scale_folder(target, cache)
+    if (folder / "built.json").is_file():
+        return folder
+    if (folder / "failed.json").is_file():  # the same code failed before: do not spend minutes
+        raise RuntimeError(json.loads((folder / "failed.json").read_text())["error"])
+    for old in cache.glob(f"scale-{target}-*"):
+        shutil.rmtree(old, ignore_errors=True)
+    started = time.perf_counter()
+    assistant = Assistant.open(settings=bench_settings(folder / "index"))
+    real = _real_articles(target)
+    texts = [n.text for _, nodes in real for n in nodes]
+    real_vectors = vectors.encode(assistant, texts, f"embedding for {target} nodes")
+    vectors.save()
+    count, stream = scale_articles(target, real, real_vectors)
+    commit_stream(assistant, stream, count, f"a {target:,}-node index")
+    built = {
+        "nodes": assistant.store.table.size,
+        "build_s": round(time.perf_counter() - started, 1),
+        "build_peak_rss_mb": round(_status_kb("VmHWM") / 1024),
+    }
+    (folder / "built.json").write_text(json.dumps(built))
+    return folder
+
+
+def _status_kb(field: str) -> int:
+    """A field of /proc/self/status (VmRSS, VmHWM) in kB."""
+    return int(Path("/proc/self/status").read_text().split(f"{field}:")[1].split()[0])
+
+
+def _scale_index_or_record(target: int, cache: Path, vectors: VectorCache) -> Path:
     try:
         return scale_index(target, cache, vectors)
     except Exception as exc:
@@ -260,40 +317,103 @@ def _scale_index_or_record(target: int, cache: Path, vectors: VectorCache) -> An
         raise RuntimeError(error) from exc
 
 
+def build_scale_child(target: int, cache: Path) -> None:
+    """In a child process: build the index of `target` nodes unless cached."""
+    _scale_index_or_record(target, cache, VectorCache(cache))
+
+
+def serve_scale_child(folder: Path, questions_file: Path) -> dict[str, Any]:
+    """In a child process: open the index in `folder`, ask the retriever the questions, and
+    report latency and this process's memory."""
+    from assistant import Assistant
+
+    questions = json.loads(questions_file.read_text())
+    rss_start = _status_kb("VmRSS")
+    started = time.perf_counter()
+    assistant = Assistant.open(settings=bench_settings(folder / "index"))
+    opened = time.perf_counter() - started
+    rss_open = _status_kb("VmRSS")
+    retriever = assistant.retriever
+    started = time.perf_counter()
+    retriever.passages(questions[0])  # the first query of a process that opened the index
+    first = time.perf_counter() - started
+    latencies = []
+    for q in questions:
+        started = time.perf_counter()
+        retriever.passages(q)
+        latencies.append((time.perf_counter() - started) * 1000)
+    return {
+        "nodes": assistant.store.table.size,
+        "p50_ms": round(percentile(latencies, 50), 2),
+        "p95_ms": round(percentile(latencies, 95), 2),
+        "first_query_s": round(first, 2),
+        "open_s": round(opened, 1),
+        "rss_imports_mb": round(rss_start / 1024),
+        "rss_opened_mb": round(rss_open / 1024),
+        "rss_mb": round(_status_kb("VmRSS") / 1024),
+        "peak_rss_mb": round(_status_kb("VmHWM") / 1024),
+    }
+
+
+def _child(code: str, *args: str) -> str:
+    """Run `code` (which may read sys.argv) in a new Python process with this one's limits,
+    its stderr (progress) passed on as it comes; its stdout."""
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code, *args], cwd=str(ROOT), stdout=out, stderr=subprocess.PIPE
+        )
+        assert proc.stderr is not None
+        tail = b""
+        while chunk := os.read(proc.stderr.fileno(), 65536):
+            sys.stderr.buffer.write(chunk)
+            sys.stderr.flush()
+            tail = (tail + chunk)[-4000:]
+        if proc.wait() != 0:
+            lines = tail.decode(errors="replace").replace("\r", "\n").strip().splitlines()
+            last = lines[-1] if lines else ""
+            if proc.returncode < 0:  # killed, by the kernel's OOM killer, say
+                raise RuntimeError(f"killed by signal {-proc.returncode} after: {last}")
+            raise RuntimeError(last or f"exit status {proc.returncode}")
+        out.seek(0)
+        return out.read().decode()
+
+
 def bench_scale(
     targets: Sequence[int], questions: list[str], cache: Path, results: Path
 ) -> dict[str, Any]:
-    vectors = VectorCache(cache)
     rows = []
+    questions_file = cache / "scale-questions.json"
+    cache.mkdir(parents=True, exist_ok=True)
+    questions_file.write_text(json.dumps(questions))
     for target in targets:
-        started = time.perf_counter()
+        folder = _scale_folder(target, cache)
+        cached = (folder / "built.json").is_file()
         try:
-            assistant = _scale_index_or_record(target, cache, vectors)
+            if not cached:
+                _child(
+                    "import sys; from pathlib import Path; from bench.speed import "
+                    "build_scale_child; build_scale_child(int(sys.argv[1]), Path(sys.argv[2]))",
+                    str(target),
+                    str(cache),
+                )
+            built = json.loads((folder / "built.json").read_text())
+            out = _child(
+                "import sys, json; from pathlib import Path; from bench.speed import "
+                "serve_scale_child; "
+                "print(json.dumps(serve_scale_child(Path(sys.argv[1]), Path(sys.argv[2]))))",
+                str(folder),
+                str(questions_file),
+            )
         except RuntimeError as exc:  # reported, and the other sizes still run
             rows.append({"nodes": target, "error": str(exc)[:300]})
             log(f"scale: {target:,} nodes failed: {exc}")
             continue
-        opened = time.perf_counter() - started
-        retriever = assistant.retriever
-        started = time.perf_counter()
-        retriever.passages(questions[0])  # the first query of a process that opened the index
-        first = time.perf_counter() - started
-        latencies = []
-        for q in questions:
-            started = time.perf_counter()
-            retriever.passages(q)
-            latencies.append((time.perf_counter() - started) * 1000)
-        rows.append(
-            {
-                "nodes": assistant.store.table.size,
-                "p50_ms": round(percentile(latencies, 50), 2),
-                "p95_ms": round(percentile(latencies, 95), 2),
-                "first_query_s": round(first, 2),
-                "open_or_build_s": round(opened, 1),
-            }
-        )
+        row = json.loads(out.strip().splitlines()[-1])
+        row["build_s"] = built.get("build_s")
+        row["build_peak_rss_mb"] = built.get("build_peak_rss_mb")
+        row["cached"] = cached
+        rows.append(row)
         log(f"scale: {rows[-1]}")
-        del assistant, retriever
     plot = _plot([r for r in rows if "error" not in r], results / "scale.png")
     return {"rows": rows, "plot": plot}
 
@@ -476,12 +596,35 @@ def render(result: dict[str, Any], facts: dict[str, Any], cmd: str) -> str:
         s = result["scale"]
         parts += [
             "## Retriever latency by index size (warm, default top_k)\n",
+            "Each index is measured in a new process that opens it and asks the questions; "
+            "RSS is that process's resident memory after them (peak: its high-water mark), "
+            "build s and build peak are the building process's.\n",
             markdown_table(
-                ["nodes", "p50 ms", "p95 ms", "first query s", "open/build s"],
                 [
-                    [r["nodes"], r["p50_ms"], r["p95_ms"], r["first_query_s"], r["open_or_build_s"]]
+                    "nodes",
+                    "p50 ms",
+                    "p95 ms",
+                    "first query s",
+                    "open s",
+                    "RSS MB",
+                    "peak RSS MB",
+                    "build s",
+                    "build peak MB",
+                ],
+                [
+                    [
+                        r["nodes"],
+                        r["p50_ms"],
+                        r["p95_ms"],
+                        r["first_query_s"],
+                        r["open_s"],
+                        r["rss_mb"],
+                        r["peak_rss_mb"],
+                        r["build_s"],
+                        r["build_peak_rss_mb"],
+                    ]
                     if "error" not in r
-                    else [r["nodes"], "failed", "", r["error"], ""]
+                    else [r["nodes"], "failed", "", r["error"], "", "", "", "", ""]
                     for r in s["rows"]
                 ],
             ),

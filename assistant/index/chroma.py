@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +16,21 @@ def get_all(collection: Any, include: list[str], page: int = 5000) -> dict[str, 
     """Every record of a collection, read in pages: one unbounded get of a large collection
     fails inside Chroma ("too many SQL variables")."""
     out: dict[str, list[Any]] = {"ids": [], **{key: [] for key in include}}
-    offset = 0
-    while True:
-        got = collection.get(include=include, limit=page, offset=offset)
+    for got in pages(collection, include, page):
         out["ids"].extend(got["ids"])
         for key in include:
             out[key].extend(got[key] or [])
+    return out
+
+
+def pages(collection: Any, include: list[str], page: int = 5000) -> Iterator[dict[str, Any]]:
+    """Every record of a collection, a page of `page` records at a time (Chroma's get)."""
+    offset = 0
+    while True:
+        got = collection.get(include=include, limit=page, offset=offset)
+        yield got
         if len(got["ids"]) < page:
-            return out
+            return
         offset += page
 
 

@@ -29,15 +29,25 @@ from llama_index.core.vector_stores.types import VectorStoreQuery
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from ..errors import AssistantError
-from ..text.lexical import terms
 from ..settings import Settings
-from . import bm25 as bm25_cache
-from .chroma import chroma_client, cosine, ensure_writable, get_all
-from .coordination import ServerLease, read_generation, try_lock, unlock, write_generation
-from .records import EMPTY, Derived, NodeTable, PendingDocument, Snapshot, document_of_record, fingerprint
+from ..text.lexical import terms
 from ..types import StoredDocument
+from . import bm25 as bm25_cache
+from .chroma import chroma_client, cosine, ensure_writable, get_all, pages
+from .coordination import ServerLease, read_generation, try_lock, unlock, write_generation
+from .records import (
+    EMPTY,
+    Derived,
+    NodeTable,
+    PendingDocument,
+    Snapshot,
+    document_of_record,
+    fingerprint,
+)
 
 _ADD_BATCH = 4000  # below Chroma's largest batch (5,461 in a local client)
+# The metadata of a node that the node table and BM25 cache are built from.
+_NODE_KEYS = ("article_id", "version", "position", "start", "end", "speaker_start", "speaker_end")
 
 
 class IndexStore:
@@ -267,16 +277,20 @@ class IndexStore:
     def committed_nodes(
         self, docs: dict[str, StoredDocument]
     ) -> list[tuple[str, str, dict[str, Any]]]:
-        """(id, text, metadata) of every node of a committed version, in document order."""
+        """(id, text, metadata) of every node of a committed version, in document order; the
+        metadata only has the keys the node table is built from (_NODE_KEYS): Chroma's also
+        holds llama-index's copy of the whole node (_node_content), about 4 kB a node in
+        Python objects, 4 GB at a million nodes."""
         committed = {(d.doc_id, d.version) for d in docs.values()}
-        got = get_all(self.nodes, ["documents", "metadatas"])
-        rows = [
-            (node_id, text or "", meta)
+        rows = []
+        for got in pages(self.nodes, ["documents", "metadatas"]):
             for node_id, text, meta in zip(
                 got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False
-            )
-            if meta and (str(meta.get("article_id")), str(meta.get("version"))) in committed
-        ]
+            ):
+                if meta and (str(meta.get("article_id")), str(meta.get("version"))) in committed:
+                    rows.append(
+                        (node_id, text or "", {k: meta[k] for k in _NODE_KEYS if k in meta})
+                    )
         rows.sort(key=lambda r: (str(r[2]["article_id"]), int(r[2]["position"])))
         return rows
 
