@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -70,10 +69,3 @@ def chroma_client(settings: Settings, path: Path) -> Any:
                 "(chroma run --path DIR) or unset ASSISTANT_CHROMA_URL to use the local index."
             ) from None
     return chromadb.PersistentClient(path=str(path / "chroma"), settings=chroma_settings)
-
-
-def cosine(similarity: float) -> float:
-    """Cosine similarity from ChromaVectorStore's score, which is exp(-distance) of the cosine
-    distance (1 - cosine). The retriever scores sentences that only BM25 found by their plain
-    cosine, so both must be on one scale."""
-    return 1.0 + math.log(similarity) if similarity > 0 else -1.0
