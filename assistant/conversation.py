@@ -221,14 +221,13 @@ def _answer_text(answer: str) -> str:
 
 
 def _asked_for(question: str, said: str, people_only: bool) -> list[str]:
-    """The names in the answer's first sentence that names any the question does not, the
-    one closest to the question's own words first ("Which American historian ...?" -> the
-    name beside "historian"): what the question asked for. (An answer may cite a headline
-    first that names no one.)"""
+    """The names the question does not give in the answer's first sentence naming anyone (it
+    may cite a headline first that names no one), the one closest to the question's own words
+    first ("Which American historian ...?" -> the name beside "historian"): what the question
+    asked for."""
     for sentence in re.split(r"\[\d+\]", said):
-        found = _asked_for_in(question, sentence, people_only)
-        if found:
-            return found
+        if _people(sentence) if people_only else names(sentence):
+            return _asked_for_in(question, sentence, people_only)
     return []
 
 
