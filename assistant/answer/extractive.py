@@ -159,10 +159,13 @@ class ExtractiveAnswerer:
     def speaker_missing(
         self, question: str, passages: list[Passage], backend: str
     ) -> Answer | None:
-        """For "What did X say ...?", the abstention to give when no passage holds X's words
-        (a model shown other people's words would answer with them); else None."""
+        """For "What did X say ...?", the abstention to give when no passage holds X's words,
+        nor gives someone's words in a sentence naming X, as `answer` reads them (a model shown
+        other people's words would answer with them); else None."""
         asked = asked_speaker(question)
-        if asked is None or any(attributed(self.ranker, asked[0], p) for p in passages):
+        if asked is None or any(
+            attributed(self.ranker, asked[0], p) or near_mention(p, asked[0]) for p in passages
+        ):
             return None
         return unquoted(question, backend, asked[0])
 

@@ -281,6 +281,27 @@ def test_what_someone_said_is_not_asked_of_the_model_when_no_one_quotes_them(
     assert not quoted.abstained and len(server.chat_requests()) == 1
 
 
+def test_someone_asked_for_by_role_is_asked_of_the_model_when_a_sentence_naming_them_quotes(
+    fresh: Assistant, server: FakeOpenAI, tmp_path: Path
+) -> None:
+    """As the extractive answer reads it: the quote's sentence names the paper and the job the
+    question asks by, so the model is asked (not refused as "no statement by")."""
+    quote = (
+        "“The cut will cost the island's shops most of their winter trade,” said Per Holm, a "
+        "transport reporter at the Post and Herald."
+    )
+    text = "Vik ferry timetable cut\n\nThe ferry will sail twice a day from November.\n\n"
+    (tmp_path / "ferry.txt").write_text(text + quote + "\n", encoding="utf-8")
+    assert fresh.ingest([tmp_path / "ferry.txt"]).ok
+    server.enqueue(Reply(citing("He said it would cost the shops [{{" + quote + "}}].")))
+    answer = llm_assistant(fresh.settings.index_dir, server).ask(
+        "What did the Post and Herald's transport reporter say about the cut?"
+    )
+    assert len(server.chat_requests()) == 1
+    assert not answer.abstained, answer.text
+    assert "winter trade" in answer.citations[0].quote
+
+
 def test_follow_up_is_condensed_by_the_model_before_retrieval(
     llm: Assistant, server: FakeOpenAI
 ) -> None:
