@@ -1,6 +1,7 @@
 """news_dev through the model path, with a real instruct model behind llama.cpp's server.
 
     .venv/bin/python -m bench.llm_news [--questions N] [--url URL] [--tag NAME] [--cases FILE]
+    .venv/bin/python -m bench.llm_news --set heldout --tag heldout   # bench/news_heldout
 
 Starts llama.cpp's OpenAI-compatible server (`python -m llama_cpp.server`, from .venv-llm, on
 127.0.0.1, 2 threads, its prompt cache on) with Qwen2.5-Coder-1.5B-Instruct Q4_K_M (assembled by
@@ -49,7 +50,16 @@ from .common import (
     write_result,
 )
 from .llm_model import MODEL_ALIAS, assemble
-from .news import NEWS_DEV, Case, Scored, load_cases, metrics, score_case
+from .news import (
+    NEWS_DEV,
+    NEWS_HELDOUT,
+    Case,
+    Scored,
+    heldout_pages,
+    load_cases,
+    metrics,
+    score_case,
+)
 
 LLAMA_PYTHON = Path(os.environ.get("ASSISTANT_LLAMA_PYTHON", ROOT / ".venv-llm" / "bin" / "python"))
 # The server's prompt cache (bytes), counted as llama-cpp-python counts it: by the KV state alone
@@ -179,6 +189,7 @@ def run(
     model: str,
     partial: Path | None = None,
     done: list[dict[str, Any]] | None = None,
+    sources: list[Path] | None = None,
 ) -> tuple[list[Scored], list[dict[str, Any]]]:
     """Every case asked and scored; the records so far are rewritten to `partial` as it goes.
     The cases of `done` (records of an earlier, interrupted run) are kept, not asked again."""
@@ -193,7 +204,7 @@ def run(
             fallback="none",
         )
         assistant = Timed(settings)
-        report = assistant.ingest([NEWS_DEV / "txt"])
+        report = assistant.ingest(sources or [NEWS_DEV / "txt"])
         if report.failed:
             log(f"txt: {len(report.failed)} failed: {report.failed}")
         assistant.retrieve("warm up")
@@ -259,6 +270,12 @@ def main(argv: list[str] | None = None) -> int:
         help="a questions file in news_dev's format (bench/support_questions.jsonl: questions "
         "written to draw answer sentences for the support labels; their scores mean nothing)",
     )
+    parser.add_argument(
+        "--set",
+        choices=("dev", "heldout"),
+        default="dev",
+        help="heldout: bench/news_heldout's questions over its saved pages (overrides --cases)",
+    )
     parser.add_argument("--url", default="", help="an OpenAI-compatible server already running")
     parser.add_argument("--model", default=MODEL_ALIAS, help="model name the server serves")
     parser.add_argument("--threads", type=int, default=2, help="llama.cpp threads")
@@ -270,7 +287,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--results", type=Path, default=RESULTS, help="where results are written")
     args = parser.parse_args(argv)
-    cases = load_cases(args.cases)
+    heldout = args.set == "heldout"
+    cases = load_cases(NEWS_HELDOUT / "questions.jsonl" if heldout else args.cases)
+    sources = heldout_pages(cases) if heldout else None
     if args.ids:
         wanted = set(args.ids.split(","))
         cases = [c for c in cases if c.id in wanted]
@@ -287,11 +306,11 @@ def main(argv: list[str] | None = None) -> int:
         log(f"resuming: {len(done)} of {len(cases)} questions asked before")
     started = time.perf_counter()
     if args.url:
-        results, records = run(args.url, cases, args.model, partial, done)
+        results, records = run(args.url, cases, args.model, partial, done, sources)
         rates: dict[str, Any] = {}
     else:
         with llama_server(log_path, args.threads) as url:
-            results, records = run(url, cases, args.model, partial, done)
+            results, records = run(url, cases, args.model, partial, done, sources)
         rates = token_rates(log_path.read_text(errors="replace"))
     summary = summary_of(results, records) | rates
     summary["minutes"] = round((time.perf_counter() - started) / 60, 1)
