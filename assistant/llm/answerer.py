@@ -121,7 +121,11 @@ class LLMAnswerer:
         rewritten = rewritten.strip().strip('"“”').strip()
         said = set(terms(question + " " + conversation)) - set(terms("User Assistant"))
         related = set(terms(rewritten)) & said
-        if not related or len(rewritten) > max(500, 4 * len(question)):
+        if (
+            not related
+            or len(rewritten) > max(500, 4 * len(question))
+            or _names_a_speaker_label(question, rewritten)
+        ):
             return offline_condense(question, history)
         return rewritten
 
@@ -260,3 +264,14 @@ def _append_markers(sentence: str, numbers: list[int]) -> str:
     while end > 0 and body[end - 1] in ".!?…\"”’')":
         end -= 1
     return f"{body[:end]} {markers}{body[end:]}"
+
+
+# The transcript's speaker labels: a rewrite that puts one where a pronoun was ("What did the
+# assistant say ...?") read the transcript, not the conversation.
+_ROLES = re.compile(r"\b(?:the\s+)?(?:assistant|user)\b", re.IGNORECASE)
+
+
+def _names_a_speaker_label(question: str, rewritten: str) -> bool:
+    """The model's standalone question names the transcript's "assistant" or "user" where the
+    follow-up did not ("What did she say ...?" -> "What did the assistant say ...?")."""
+    return bool(_ROLES.search(rewritten)) and not _ROLES.search(question)

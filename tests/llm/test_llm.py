@@ -594,6 +594,18 @@ def test_a_condensed_question_about_nothing_said_is_replaced_by_the_offline_one(
     assert answer.backend == "openai:gpt-4o-mini"
 
 
+def test_a_condensed_question_naming_the_assistant_is_replaced_by_the_offline_one(
+    llm: Assistant, server: FakeOpenAI
+) -> None:
+    # A small model put the transcript's label where "he" was.
+    server.enqueue(
+        Reply("What did the assistant say Russia would do?"),
+        Reply(citing("He said Russia would weigh carefully [{{" + HACKETT_QUOTE + "}}].")),
+    )
+    answer = llm.ask("What did he say Russia would do?", history=["Who is James Hackett?"])
+    assert answer.question == "What did James Hackett say Russia would do?"
+
+
 def test_cli_plain_ask_streams_and_flags_the_unsupported_sentence(
     cli_with_server: Callable[..., int], capsys: pytest.CaptureFixture[str]
 ) -> None:
