@@ -72,7 +72,7 @@ class ExtractiveAnswerer:
             # "What did X say ...?" is answered by X's words, or not at all.
             theirs = [r for r in ranked if attributed(self.ranker, who, r.passage)]
             if not theirs:
-                # Someone's words in a sentence that names X, when none is plainly X's ("...,"
+                # Someone's words in a sentence that names X, when none is plainly X's ("...,
                 # said Per Holm, a reporter at the Post" for "the Post's reporter"): the
                 # likeliest of them, if likely enough.
                 theirs = [r for r in ranked if near_mention(r.passage, who)]
