@@ -8,7 +8,7 @@ from pathlib import Path
 
 from assistant import Assistant
 
-from ..helpers import check_offsets
+from ..helpers import check_offsets, ingest_text
 
 HARBOUR = "\n\n".join(
     (
@@ -39,8 +39,7 @@ HARBOUR = "\n\n".join(
 def test_her_words_about_the_topic_are_quoted_though_they_do_not_name_her(
     fresh: Assistant, tmp_path: Path
 ) -> None:
-    (tmp_path / "harbour.txt").write_text(HARBOUR, encoding="utf-8")
-    assert fresh.ingest([tmp_path / "harbour.txt"]).ok
+    ingest_text(fresh, tmp_path / "harbour.txt", HARBOUR)
     answer = fresh.ask("What did Marta Lindqvist say about rebuilding the quay?")
     assert not answer.abstained, answer.text
     # led by her words on it (a quote paragraph carrying on from hers), cited exactly
@@ -49,8 +48,7 @@ def test_her_words_about_the_topic_are_quoted_though_they_do_not_name_her(
 
 
 def test_someone_elses_words_are_not_hers(fresh: Assistant, tmp_path: Path) -> None:
-    (tmp_path / "harbour.txt").write_text(HARBOUR, encoding="utf-8")
-    assert fresh.ingest([tmp_path / "harbour.txt"]).ok
+    ingest_text(fresh, tmp_path / "harbour.txt", HARBOUR)
     answer = fresh.ask("What did the mayor say?")
     assert "emergency funds" in answer.text, answer.text
     assert "Lindqvist" not in answer.text, answer.text
@@ -75,8 +73,7 @@ def test_a_speaker_asked_for_by_role_is_found_beside_the_words(
 ) -> None:
     # The question names him by his newspaper and job, the article by his name and job after
     # the quote; and "Post and Herald" is one paper, not two people.
-    (tmp_path / "ferry.txt").write_text(FERRY, encoding="utf-8")
-    assert fresh.ingest([tmp_path / "ferry.txt"]).ok
+    ingest_text(fresh, tmp_path / "ferry.txt", FERRY)
     answer = fresh.ask("What did the Post and Herald's transport reporter say about the cut?")
     assert not answer.abstained, answer.text
     assert "winter trade" in answer.text, answer.text
@@ -86,7 +83,6 @@ def test_a_speaker_asked_for_by_role_is_found_beside_the_words(
 
 def test_no_words_beside_a_mention_still_abstains(fresh: Assistant, tmp_path: Path) -> None:
     # The paper is named, but no sentence near its name gives anyone's words about the quay.
-    (tmp_path / "ferry.txt").write_text(FERRY, encoding="utf-8")
-    assert fresh.ingest([tmp_path / "ferry.txt"]).ok
+    ingest_text(fresh, tmp_path / "ferry.txt", FERRY)
     answer = fresh.ask("What did the harbour master say about the quay works?")
     assert answer.abstained, answer.text

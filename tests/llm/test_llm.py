@@ -17,7 +17,7 @@ from assistant.interfaces.cli import format_answer, main
 from bench.fake_openai import FakeOpenAI, Reply, Request, citing, sources
 
 from ..conftest import ARTICLES, offline_settings
-from ..helpers import check_offsets
+from ..helpers import check_offsets, ingest_text
 
 KAMAL = "Kamal Alam, a Pakistan analyst"
 HACKETT_QUOTE = "Russia would likely weigh carefully"
@@ -291,8 +291,7 @@ def test_someone_asked_for_by_role_is_asked_of_the_model_when_a_sentence_naming_
         "transport reporter at the Post and Herald."
     )
     text = "Vik ferry timetable cut\n\nThe ferry will sail twice a day from November.\n\n"
-    (tmp_path / "ferry.txt").write_text(text + quote + "\n", encoding="utf-8")
-    assert fresh.ingest([tmp_path / "ferry.txt"]).ok
+    ingest_text(fresh, tmp_path / "ferry.txt", text + quote + "\n")
     server.enqueue(Reply(citing("He said it would cost the shops [{{" + quote + "}}].")))
     answer = llm_assistant(fresh.settings.index_dir, server).ask(
         "What did the Post and Herald's transport reporter say about the cut?"
@@ -582,28 +581,23 @@ def test_cli_prints_a_server_failure_as_one_line(
     assert err.count("\n") == 1
 
 
-def test_a_condensed_question_about_nothing_said_is_replaced_by_the_offline_one(
-    llm: Assistant, server: FakeOpenAI
+@pytest.mark.parametrize(
+    "rewrite",
+    [
+        "[User 0002]",  # about nothing the conversation said
+        "What did the assistant say Russia would do?",  # the transcript's label where "he" was
+    ],
+)
+def test_a_condensed_question_that_is_no_rewrite_is_replaced_by_the_offline_one(
+    llm: Assistant, server: FakeOpenAI, rewrite: str
 ) -> None:
     server.enqueue(
-        Reply("[User 0002]"),
+        Reply(rewrite),
         Reply(citing("He said Russia would weigh carefully [{{" + HACKETT_QUOTE + "}}].")),
     )
     answer = llm.ask("What did he say Russia would do?", history=["Who is James Hackett?"])
     assert answer.question == "What did James Hackett say Russia would do?"
     assert answer.backend == "openai:gpt-4o-mini"
-
-
-def test_a_condensed_question_naming_the_assistant_is_replaced_by_the_offline_one(
-    llm: Assistant, server: FakeOpenAI
-) -> None:
-    # A small model put the transcript's label where "he" was.
-    server.enqueue(
-        Reply("What did the assistant say Russia would do?"),
-        Reply(citing("He said Russia would weigh carefully [{{" + HACKETT_QUOTE + "}}].")),
-    )
-    answer = llm.ask("What did he say Russia would do?", history=["Who is James Hackett?"])
-    assert answer.question == "What did James Hackett say Russia would do?"
 
 
 def test_cli_plain_ask_streams_and_flags_the_unsupported_sentence(
