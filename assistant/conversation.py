@@ -244,6 +244,8 @@ def _asked_for_in(question: str, first: str, people_only: bool) -> list[str]:
         if name.lower() in folded or _opener(name):
             continue
         at = first.find(name)
+        if people_only and re.search(r"\bthe\s+$", first[max(0, at - 4) : at], re.IGNORECASE):
+            continue  # "the British media", "the Louvre": no person's name follows "the"
         index = next((i for i, t in enumerate(tokens) if t.start() >= at), 0)
         span = len(name.split())
         distance = min(min(abs(i - index), abs(i - (index + span - 1))) for i in near)

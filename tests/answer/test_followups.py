@@ -81,6 +81,13 @@ CASES = [
         "Why did he say he painted it?",
         "Why did Jonas Berg say he painted it?",
     ),
+    (  # a capitalised word after "the" is no one's name ("the Danish papers")
+        "Who did Toft say she argued with at the ferry?",
+        "Toft was asked about claims in the Danish papers that she argued with staff at the "
+        "ferry. [1]",
+        "What did she say about it?",
+        "What did Toft say about it?",
+    ),
     (  # no answer to lean on: the question's own last person
         "What did Mayor Ines Toft promise?",
         "The articles don't say. Nothing in them answers “What did Mayor Ines Toft promise?”.",
