@@ -105,6 +105,7 @@ class Timed(Assistant):
                 "total_ms": round((done - started) * 1000, 1),
                 "timings_ms": answer.timings_ms,
                 "text": answer.text,
+                "note": answer.note,
                 "sentences": [
                     {
                         "text": s.text,
